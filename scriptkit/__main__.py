@@ -1,0 +1,3 @@
+from scriptkit.cli import main
+
+main()

@@ -1,0 +1,289 @@
+"""The `scriptkit` command line. Each command is a thin shell over a pure function elsewhere in scriptkit.
+
+Errors a user can fix (`ScriptkitError`) are printed as one line naming the file and line, exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scriptkit.errors import ScriptkitError
+
+app = typer.Typer(
+    name="scriptkit",
+    help=(
+        "Screenplay + style reference in, an editable NLE project out.\n\n"
+        "Example:\n\n"
+        "  scriptkit build examples/last-train.fountain --style examples/style.png -o ep07/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExample:\n\n  scriptkit schema shotlist")
+app.add_typer(schema_app, name="schema")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _fail(exc: ScriptkitError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A .fountain or .fdx screenplay.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the public JSON contract.")] = False,
+) -> None:
+    """Parse a screenplay and print its elements.
+
+    Example:
+
+      scriptkit parse examples/last-train.fountain --json
+    """
+    from scriptkit.parse import load_script
+    from scriptkit.parse.public import public_json
+
+    try:
+        script = load_script(file)
+    except ScriptkitError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(public_json(script), ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"{script.title}: {len(script.scenes)} scenes, {len(script.characters)} characters")
+    for element in script.elements:
+        out.print(f"{element.line:5d} {element.type:14s} {element.text[:90]!r}")
+
+
+@schema_app.command("shotlist")
+def schema_shotlist() -> None:
+    """Print the JSON Schema of the shot list (shots.yaml / shots.json).
+
+    Example:
+
+      scriptkit schema shotlist > shotlist.schema.json
+    """
+    from scriptkit.models import ShotList
+
+    sys.stdout.write(json.dumps(ShotList.model_json_schema(), indent=2) + "\n")
+
+
+@schema_app.command("script")
+def schema_script() -> None:
+    """Print the JSON Schema of a parsed screenplay.
+
+    Example:
+
+      scriptkit schema script
+    """
+    from scriptkit.models import Script
+
+    sys.stdout.write(json.dumps(Script.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def plan(
+    file: Annotated[Path, typer.Argument(help="A .fountain/.fdx screenplay (or a shot list to re-time).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="shots.yaml, shots.json or shots.csv.")] = Path(
+        "shots.yaml"
+    ),
+    template: Annotated[str, typer.Option("--template", "-t", help="Template name or YAML path.")] = "vertical-drama",
+) -> None:
+    """Plan shots for a screenplay and write the shot list.
+
+    Example:
+
+      scriptkit plan examples/last-train.fountain --template vertical-drama -o shots.yaml
+    """
+    from scriptkit.plan import load_shotlist, summary_lines
+    from scriptkit.shotlist_io import write_shotlist
+    from scriptkit.templates import load_template
+
+    try:
+        shotlist = load_shotlist(file, load_template(template))
+        write_shotlist(shotlist, output)
+    except ScriptkitError as exc:
+        _fail(exc)
+    for line in summary_lines(shotlist):
+        err.print(line)
+    err.print(f"wrote {output}")
+
+
+@app.command()
+def generate(
+    file: Annotated[Path, typer.Argument(help="shots.yaml or a screenplay.")],
+    style: Annotated[Path | None, typer.Option("--style", help="Style reference image.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Media folder.")] = Path("media"),
+    template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
+    image_backend: Annotated[str | None, typer.Option("--image-backend", help="storyboard, diffusers")] = None,
+    voice_backend: Annotated[str | None, typer.Option("--voice-backend", help="piper, transformers")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the asset record as JSON.")] = False,
+) -> None:
+    """Generate a keyframe per shot, a voice per dialogue line and audio per cue (cached, resumable).
+
+    Example:
+
+      scriptkit generate shots.yaml --style examples/style.png -o media/
+    """
+    from generators.run import run_generate
+
+    try:
+        run_generate(
+            file,
+            style=style,
+            media_dir=output,
+            template=template,
+            image_backend=image_backend,
+            voice_backend=voice_backend,
+            config=config,
+            quiet=quiet,
+            as_json=as_json,
+        )
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+@app.command()
+def build(
+    file: Annotated[Path, typer.Argument(help="A screenplay (.fountain/.fdx) or shots.yaml.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Project folder to write.")],
+    style: Annotated[Path | None, typer.Option("--style", help="Style reference image.")] = None,
+    template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
+    nle: Annotated[str, typer.Option("--nle", help="resolve, premiere, fcp, avid, kdenlive, shotcut or all.")] = "all",
+    fcpxml_version: Annotated[str, typer.Option("--fcpxml-version", help="1.9 to 1.13.")] = "1.10",
+    relative_media: Annotated[bool, typer.Option("--relative-media", help="Media paths relative to the project.")] = False,
+    drop_frame: Annotated[bool, typer.Option("--drop-frame", help="Drop-frame timecode (29.97/59.94 only).")] = False,
+    preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render preview.mp4.")] = True,
+    preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,
+    burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
+    image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
+    voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Parse, plan, generate and write a project folder every NLE can open.
+
+    Example:
+
+      scriptkit build examples/last-train.fountain --style examples/style.png -o ep07/ --nle all
+    """
+    from scriptkit.build import BuildRequest, build_project
+
+    request = BuildRequest(
+        source=str(file),
+        output=str(output),
+        style=str(style) if style else None,
+        template=template,
+        nle=nle,
+        fcpxml_version=fcpxml_version,
+        relative_media=relative_media,
+        drop_frame=drop_frame,
+        preview=preview,
+        preview_size=preview_size,
+        burn_in=burn_in,
+        image_backend=image_backend,
+        voice_backend=voice_backend,
+        config=str(config) if config else None,
+        quiet=quiet,
+    )
+    try:
+        build_project(request)
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+@app.command()
+def check(
+    project: Annotated[Path, typer.Argument(help="A project folder written by `scriptkit build`.")],
+) -> None:
+    """Preflight a project folder: say in plain words what would fail in which NLE.
+
+    Example:
+
+      scriptkit check ep07/
+    """
+    from scriptkit.check import check_project
+
+    try:
+        problems = check_project(project)
+    except ScriptkitError as exc:
+        _fail(exc)
+    for problem in problems:
+        out.print(problem)
+    if problems:
+        raise typer.Exit(code=1)
+    out.print("ok: every output would open")
+
+
+@app.command()
+def diff(
+    plan_file: Annotated[Path, typer.Argument(help="The project folder or its timeline as written.")],
+    edited: Annotated[Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF).")],
+) -> None:
+    """Say in plain words what the editor changed.
+
+    Example:
+
+      scriptkit diff ep07/ ep07-edit.fcpxml
+    """
+    from scriptkit.conform import diff_command
+
+    try:
+        for line in diff_command(plan_file, edited):
+            out.print(line)
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+@app.command()
+def refine(
+    project: Annotated[Path, typer.Argument(help="A project folder written by `scriptkit build`.")],
+    edited: Annotated[Path, typer.Option("--edited", help="The timeline the editor exported.")],
+    script: Annotated[Path | None, typer.Option("--script", help="The new screenplay.")] = None,
+    shots: Annotated[Path | None, typer.Option("--shots", help="The edited shot list.")] = None,
+    regenerate: Annotated[list[str] | None, typer.Option("--regenerate", help="Shot id to re-take.")] = None,
+    lock: Annotated[list[str] | None, typer.Option("--lock", help="Shot id to keep as it is.")] = None,
+    length: Annotated[str, typer.Option("--length", help="hold or ripple")] = "hold",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Write the next version of a project, keeping the editor's cuts and regenerating only what changed.
+
+    Example:
+
+      scriptkit refine ep07/ --edited ep07-edit.fcpxml --script ep07-v2.fountain --regenerate sc02-subway-car-003
+    """
+    from scriptkit.conform import refine_command
+
+    try:
+        refine_command(
+            project,
+            edited=edited,
+            script=script,
+            shots=shots,
+            regenerate=regenerate or [],
+            lock=lock or [],
+            length=length,
+            quiet=quiet,
+        )
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Effects at the edge: atomic file writes and file URLs. Everything else in scriptkit is pure."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, unquote, urlparse
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder and a rename: never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside `path` for a tool that writes a file itself; rename it into place on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def file_url(path: str | Path) -> str:
+    """Absolute, percent-encoded file:// URL (spaces, '#', '%' and non-ASCII encoded), as NLEs expect."""
+    absolute = Path(path).absolute().as_posix()
+    return "file://" + quote(absolute, safe="/-_.~")
+
+
+def url_to_path(url: str) -> Path:
+    """Inverse of `file_url`; also accepts plain paths and file://localhost/ URLs."""
+    if "://" not in url:
+        return Path(url)
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        raise ValueError(f"not a file URL: {url}")
+    return Path(unquote(parsed.path))

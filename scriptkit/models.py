@@ -1,0 +1,301 @@
+"""The data contract of scriptkit.
+
+Every stage reads and writes these pydantic models: the parsers produce a `Script`, the planner a
+`ShotList`, the generators an `Assets` record, and the timeline is assembled from a `ShotList` plus its
+`Assets`. Generators and exporters import these models and never each other.
+
+Times in the shot list are seconds (what a person edits in shots.yaml); the timeline turns them into
+frames of the shot list's rate. Rates are exact rationals written as strings: "30", "24000/1001".
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ElementType = Literal[
+    "scene_heading",
+    "action",
+    "character",
+    "parenthetical",
+    "dialogue",
+    "lyric",
+    "transition",
+    "centered",
+    "note",
+    "section",
+    "synopsis",
+    "page_break",
+]
+
+Style = Literal["bold", "italic", "underline"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StyledRun(_Model):
+    """A piece of an element's text with the emphasis it carries (Fountain `*` `**` `_`, FDX Style)."""
+
+    text: str
+    styles: list[Style] = Field(default_factory=list)
+
+
+class Element(_Model):
+    """One paragraph of a screenplay, with the 1-based source line it starts on."""
+
+    type: ElementType
+    text: str = Field(description="Plain text: emphasis markers, notes and boneyard removed.")
+    line: int = Field(ge=1, description="1-based line of the source file where the element starts.")
+    runs: list[StyledRun] = Field(default_factory=list, description="Text split by emphasis style.")
+    name: str | None = Field(default=None, description="character: the name without extensions.")
+    extensions: list[str] = Field(default_factory=list, description="character: e.g. ['V.O.', \"CONT'D\"].")
+    dual: bool = Field(default=False, description="character: the second speaker of dual dialogue.")
+    number: str | None = Field(default=None, description="scene_heading: scene number such as '12A'.")
+    level: int | None = Field(default=None, description="section: 1 for '#', 2 for '##', ...")
+    notes: list[str] = Field(default_factory=list, description="Inline [[notes]] removed from the text.")
+    forced: bool = Field(default=False, description="Forced by a Fountain sigil (!, @, ., >, ~).")
+
+
+class Character(_Model):
+    """A speaking character: the name as written in cues (extensions stripped)."""
+
+    name: str
+    lines: int = Field(description="How many dialogue blocks the character speaks.")
+    first_line: int = Field(description="Source line of the first cue.")
+
+
+class Scene(_Model):
+    """A scene: its heading and the half-open range of element indices it spans."""
+
+    index: int = Field(description="0-based position in the script.")
+    heading: str
+    line: int
+    number: str | None = None
+    int_ext: str = Field(default="", description="INT, EXT, INT/EXT or EST; empty when not given.")
+    location: str = ""
+    time_of_day: str = ""
+    start: int = Field(description="Index of the scene_heading element in Script.elements.")
+    end: int = Field(description="Index one past the scene's last element.")
+    summary: str | None = Field(default=None, description="FDX SceneProperties Summary or Fountain synopsis.")
+    length_pages: float | None = Field(default=None, description="FDX SceneProperties Length in pages.")
+
+
+class Script(_Model):
+    """A parsed screenplay. Both the Fountain and the FDX reader produce this."""
+
+    source: str = Field(default="", description="Path of the file it was read from.")
+    title_page: dict[str, str] = Field(default_factory=dict, description="Lower-case keys.")
+    elements: list[Element] = Field(default_factory=list)
+    scenes: list[Scene] = Field(default_factory=list)
+    characters: list[Character] = Field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.title_page.get("title", "").replace("\n", " ").strip() or "Untitled"
+
+
+# --------------------------------------------------------------------------------------------- shots
+
+ShotSize = Literal[
+    "extreme_wide",
+    "wide",
+    "medium_wide",
+    "medium",
+    "medium_close",
+    "close_up",
+    "extreme_close_up",
+    "two_shot",
+    "over_the_shoulder",
+    "insert",
+    "pov",
+]
+CameraMove = Literal["static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "handheld", "tracking"]
+TransitionKind = Literal["cut", "dissolve", "fade", "wipe"]
+
+
+class Transition(_Model):
+    """A transition at one edge of a shot.
+
+    `Shot.transition_in` of kind dissolve/wipe blends the previous shot into this one; of kind fade it
+    fades up from black. `Shot.transition_out` of kind fade fades this shot to black.
+    """
+
+    kind: TransitionKind = "cut"
+    duration: float = Field(default=0.0, ge=0, description="Seconds; 0 for a cut.")
+    tag: str | None = Field(default=None, description="What the script said: 'match_cut', 'smash_cut', 'fade_to_black'...")
+    wipe: str | None = Field(default=None, description="SMPTE wipe pattern name for kind wipe.")
+    source_line: int | None = None
+
+
+class DialogueLine(_Model):
+    """One block of dialogue spoken in a shot."""
+
+    id: str = Field(description="Stable id: '<shot id>-d<n>'.")
+    character: str
+    text: str
+    parenthetical: str | None = None
+    extensions: list[str] = Field(default_factory=list)
+    line: int = Field(description="Source line of the character cue.")
+    offset: float = Field(default=0.0, description="Seconds from the shot's start; negative for a PRE-LAP.")
+    duration: float = Field(default=0.0, ge=0, description="Estimated seconds; the voice asset's true length wins.")
+
+
+class SoundCue(_Model):
+    """A sound effect named in the action (CAPS sound word) or the music bed."""
+
+    id: str = Field(description="Stable id: '<shot id>-c<n>'.")
+    word: str = Field(description="The cue word as written, e.g. 'RINGS'.")
+    description: str = Field(default="", description="The sentence it came from.")
+    kind: Literal["sfx", "music"] = "sfx"
+    line: int
+    offset: float = Field(default=0.0, description="Seconds from the shot's start.")
+    duration: float = Field(default=1.0, gt=0)
+
+
+class Shot(_Model):
+    """One shot: what the camera sees, who speaks, what is heard, and how it joins its neighbours."""
+
+    id: str = Field(description="Stable id, e.g. 'sc03-kitchen-004'; see docs in scriptkit.plan.")
+    scene_index: int
+    scene_id: str = Field(description="Stable id of the scene, e.g. 'sc03-kitchen'.")
+    size: ShotSize = "medium"
+    move: CameraMove = "static"
+    duration: float = Field(gt=0, description="Seconds on screen.")
+    characters: list[str] = Field(default_factory=list, description="On screen, left to right.")
+    int_ext: str = ""
+    location: str = ""
+    time_of_day: str = ""
+    action: str = Field(default="", description="What happens, in words (caption and prompt).")
+    description: str = Field(default="", description="Why this shot: e.g. 'establishing wide', 'reverse on MAYA'.")
+    dialogue: list[DialogueLine] = Field(default_factory=list)
+    cues: list[SoundCue] = Field(default_factory=list)
+    transition_in: Transition | None = None
+    transition_out: Transition | None = None
+    tags: list[str] = Field(default_factory=list, description="e.g. 'hook', 'establishing', 'insert', 'vo'.")
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int = 0
+    source_line: int = Field(description="Script line the shot comes from.")
+
+
+class MusicBed(_Model):
+    """The music under the whole episode."""
+
+    id: str = "music-bed"
+    description: str = ""
+    level_db: float = -18.0
+
+
+class ShotList(_Model):
+    """Everything needed to generate media and assemble a timeline. Round-trips through shots.yaml."""
+
+    version: int = 1
+    title: str = "Untitled"
+    source: str = ""
+    template: str = "vertical-drama"
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    fps: str = Field(description="Exact rate as 'N' or 'N/D', e.g. '30' or '24000/1001'.")
+    drop_frame: bool = False
+    style_prompt: str = ""
+    characters: list[str] = Field(default_factory=list)
+    shots: list[Shot] = Field(default_factory=list)
+    music: MusicBed | None = None
+    scene_durations: dict[str, float] = Field(default_factory=dict, description="scene id -> seconds.")
+
+    @field_validator("fps")
+    @classmethod
+    def _rate_is_rational(cls, value: str) -> str:
+        rate = Fraction(value)
+        if rate <= 0:
+            raise ValueError(f"frame rate must be positive, got {value!r}")
+        return value
+
+    @property
+    def rate(self) -> Fraction:
+        return Fraction(self.fps)
+
+    @property
+    def duration(self) -> float:
+        return sum(shot.duration for shot in self.shots)
+
+
+# -------------------------------------------------------------------------------------------- assets
+
+AssetKind = Literal["image", "voice", "cue", "music"]
+
+
+class Asset(_Model):
+    """One generated file and everything that made it (so a later run can tell what is stale)."""
+
+    kind: AssetKind
+    path: str = Field(description="Relative to the media folder, POSIX separators.")
+    key: str = Field(description="Cache key: hash of everything that determines the content.")
+    sha256: str = Field(description="Hash of the file's bytes.")
+    owner: str = Field(description="Shot id, dialogue line id or cue id the asset belongs to.")
+    backend: str
+    model: str = ""
+    prompt: str = ""
+    seed: int | None = None
+    style_hash: str = ""
+    params: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    duration: float | None = Field(default=None, description="Seconds, for audio: the true length.")
+    sample_rate: int | None = None
+    channels: int | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+class Assets(_Model):
+    """The media folder's record: every asset by owner id. Written as media/assets.json."""
+
+    root: str = Field(default="", description="Absolute path of the media folder when it was written.")
+    images: dict[str, Asset] = Field(default_factory=dict, description="shot id -> keyframe")
+    voices: dict[str, Asset] = Field(default_factory=dict, description="dialogue line id -> voice")
+    cues: dict[str, Asset] = Field(default_factory=dict, description="cue id -> sound")
+    music: Asset | None = None
+
+
+class Template(_Model):
+    """A project preset, loaded from templates/<name>.yaml."""
+
+    name: str
+    description: str = ""
+    width: int
+    height: int
+    fps: str
+    drop_frame: bool = False
+    orientation: Literal["vertical", "horizontal", "square"] = "horizontal"
+    hook_closeup: bool = Field(default=False, description="Open the episode on a close-up hook instead of a wide.")
+    min_shot: float = 1.0
+    max_shot: float = 8.0
+    words_per_second: float = 2.6
+    dissolve: float = 1.0
+    fade: float = 1.0
+    wipe: float = 1.0
+    beat: float = 1.0
+    action_seconds_per_word: float = 0.25
+    style_prompt: str = ""
+    negative_prompt: str = ""
+    prompt_template: str = "prompts/shot.j2"
+    preview_width: int = 960
+    preview_height: int = 540
+    dialogue_tracks: Literal["per_character", "shared"] = "per_character"
+    music_level_db: float = -18.0
+
+
+NLE = Literal["resolve", "premiere", "fcp", "avid", "kdenlive", "shotcut", "all"]
+
+
+class ExportOptions(_Model):
+    """What an exporter needs besides the timeline."""
+
+    project_dir: str = Field(description="Absolute path of the project folder being written.")
+    relative_media: bool = Field(default=False, description="Write media paths relative to the project folder.")
+    fcpxml_version: str = "1.10"
+    drop_frame: bool = False
+    title: str = "Untitled"
