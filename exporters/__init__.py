@@ -46,6 +46,8 @@ MODULES: dict[str, str] = {
     "csv": "exporters.shotlist_csv",
     "mlt": "exporters.mlt",
     "kdenlive": "exporters.kdenlive",
+    "preview": "exporters.preview",
+    "storyboard": "exporters.storyboard",
 }
 
 

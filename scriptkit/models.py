@@ -195,6 +195,10 @@ class ShotList(_Model):
 
     version: int = 1
     title: str = "Untitled"
+    preview_width: int | None = Field(default=None, description="Preview movie size; None: the template's.")
+    preview_height: int | None = None
+    burn_in: bool = True
+    media_dir: str = Field(default="", description="Absolute path of the media folder (assets.json lives there).")
     source: str = ""
     template: str = "vertical-drama"
     width: int = Field(gt=0)
@@ -299,3 +303,7 @@ class ExportOptions(_Model):
     fcpxml_version: str = "1.10"
     drop_frame: bool = False
     title: str = "Untitled"
+    preview_width: int | None = Field(default=None, description="Preview movie size; None: the template's.")
+    preview_height: int | None = None
+    burn_in: bool = True
+    media_dir: str = Field(default="", description="Absolute path of the media folder (assets.json lives there).")
