@@ -1,0 +1,305 @@
+"""`scriptkit build`: screenplay -> shot list -> media -> timeline -> a project folder every NLE can open.
+
+The project folder holds:
+
+- `shots.yaml`: the shot list the build used (editable; `scriptkit build shots.yaml` accepts it back);
+- `media/`: generated keyframes, voices and cues plus `media/assets.json` (content-addressed cache);
+- one file per interchange format chosen by `--nle` (see `NLE_FORMATS`), named after the title;
+- `storyboard.html`, `preview.mp4`, the subtitles and the shot list CSV;
+- `manifest.json`, written last: every output (format, path, NLE), the shots with their asset paths and hashes,
+  the frame rate and the tool version. It is the machine-readable face of a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from scriptkit import __version__
+from scriptkit.errors import ScriptkitError
+from scriptkit.io import atomic_write_text
+from scriptkit.models import Assets, ExportOptions, ShotList
+from scriptkit.rates import DROP_FRAME_RATES
+
+#: Which formats each NLE imports, in the order they are written. Subtitles, the CSV shot list and the
+#: storyboard page are written for every target; the preview unless `--no-preview`.
+NLE_FORMATS: dict[str, tuple[str, ...]] = {
+    "resolve": ("fcpxml", "otio", "edl"),
+    "premiere": ("xmeml", "otio", "edl", "aaf"),
+    "fcp": ("fcpxml",),
+    "avid": ("aaf", "edl"),
+    "kdenlive": ("kdenlive",),
+    "shotcut": ("mlt",),
+}
+ALWAYS = ("srt", "vtt", "csv", "storyboard")
+FCPXML_VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
+
+#: format -> (file name suffix, NLEs it is for)
+OUTPUT_NAMES: dict[str, str] = {
+    "fcpxml": "{slug}.fcpxml",
+    "xmeml": "{slug}.premiere.xml",
+    "edl": "{slug}.edl",
+    "aaf": "{slug}.aaf",
+    "otio": "{slug}.otio",
+    "otioz": "{slug}.otioz",
+    "srt": "{slug}.srt",
+    "vtt": "{slug}.vtt",
+    "csv": "shots.csv",
+    "mlt": "{slug}.mlt",
+    "kdenlive": "{slug}.kdenlive",
+    "storyboard": "storyboard.html",
+    "preview": "preview.mp4",
+}
+
+
+class BuildRequest(BaseModel):
+    """Everything `scriptkit build` was asked for (the CLI's options, as data)."""
+
+    source: str
+    output: str
+    style: str | None = None
+    template: str = "vertical-drama"
+    nle: str = "all"
+    fcpxml_version: str = "1.10"
+    relative_media: bool = False
+    drop_frame: bool = False
+    preview: bool = True
+    preview_size: str | None = None
+    burn_in: bool = True
+    image_backend: str | None = None
+    voice_backend: str | None = None
+    config: str | None = None
+    quiet: bool = False
+
+
+def slugify(text: str) -> str:
+    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "untitled"
+
+
+def formats_for(nle: str, preview: bool) -> list[str]:
+    """The formats to write for an `--nle` value (comma-separated targets allowed: 'resolve,premiere')."""
+    targets = [t.strip().lower() for t in nle.split(",") if t.strip()]
+    if not targets:
+        raise ScriptkitError("--nle is empty; choose from " + ", ".join([*NLE_FORMATS, "all"]))
+    chosen: list[str] = []
+    for target in targets:
+        if target == "all":
+            names: tuple[str, ...] = tuple(f for fs in NLE_FORMATS.values() for f in fs) + ("otioz",)
+        elif target in NLE_FORMATS:
+            names = NLE_FORMATS[target]
+        else:
+            raise ScriptkitError(f"unknown --nle {target!r}; choose from " + ", ".join([*NLE_FORMATS, "all"]))
+        chosen.extend(n for n in names if n not in chosen)
+    chosen.extend(n for n in ALWAYS if n not in chosen)
+    if preview:
+        chosen.append("preview")
+    return chosen
+
+
+def nles_for_format(fmt: str) -> list[str]:
+    return [nle for nle, names in NLE_FORMATS.items() if fmt in names]
+
+
+def parse_preview_size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise ScriptkitError(f"--preview-size must be WIDTHxHEIGHT such as 540x960, got {text!r}")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (16 <= width <= 7680 and 16 <= height <= 7680):
+        raise ScriptkitError(f"--preview-size {width}x{height} is outside 16..7680 pixels per side")
+    return width, height
+
+
+def validate_request(request: BuildRequest, shotlist: ShotList) -> None:
+    """Refuse what no NLE would accept before anything is written."""
+    if request.fcpxml_version not in FCPXML_VERSIONS:
+        raise ScriptkitError(
+            f"--fcpxml-version {request.fcpxml_version} is not supported; choose from {', '.join(FCPXML_VERSIONS)}"
+        )
+    if request.drop_frame and shotlist.rate not in DROP_FRAME_RATES:
+        raise ScriptkitError(
+            f"--drop-frame needs a 29.97 or 59.94 fps template; {request.template} runs at {shotlist.fps} fps"
+        )
+    if not shotlist.shots:
+        raise ScriptkitError("the screenplay has no shots to build", request.source)
+
+
+def export_options(request: BuildRequest, shotlist: ShotList, project_dir: Path, media_dir: Path) -> ExportOptions:
+    size = parse_preview_size(request.preview_size)
+    return ExportOptions(
+        project_dir=str(project_dir.resolve()),
+        media_dir=str(media_dir.resolve()),
+        relative_media=request.relative_media,
+        fcpxml_version=request.fcpxml_version,
+        drop_frame=request.drop_frame or shotlist.drop_frame,
+        title=shotlist.title,
+        preview_width=size[0] if size else None,
+        preview_height=size[1] if size else None,
+        burn_in=request.burn_in,
+    )
+
+
+def write_outputs(
+    timeline: Any,
+    shotlist: ShotList,
+    assets: Assets,
+    out_dir: Path,
+    options: ExportOptions,
+    formats: list[str],
+    *,
+    source: str = "",
+    log: Any = None,
+) -> dict[str, Any]:
+    """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it."""
+    from exporters import get_format
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slug = slugify(shotlist.title)
+    outputs: list[dict[str, Any]] = []
+    timings: dict[str, float] = {}
+    for name in formats:
+        fmt = get_format(name)
+        if fmt.write is None:
+            continue
+        path = out_dir / OUTPUT_NAMES.get(name, "{slug}" + fmt.extension).format(slug=slug)
+        started = time.perf_counter()
+        fmt.write(timeline, path, options)
+        timings[name] = round(time.perf_counter() - started, 4)
+        outputs.append({"format": name, "path": path.name, "nles": nles_for_format(name), "sha256": _sha256(path)})
+        if log:
+            log(f"wrote {path.name}")
+    manifest = make_manifest(shotlist, assets, outputs, options, source=source)
+    atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def make_manifest(
+    shotlist: ShotList,
+    assets: Assets,
+    outputs: list[dict[str, Any]],
+    options: ExportOptions,
+    *,
+    source: str = "",
+) -> dict[str, Any]:
+    """The manifest: deterministic (no timestamps), relative paths only."""
+    media = Path(options.media_dir)
+    project = Path(options.project_dir)
+    media_rel = _relative(media, project)
+    shots = []
+    for shot in shotlist.shots:
+        image = assets.images.get(shot.id)
+        shots.append(
+            {
+                "id": shot.id,
+                "scene_id": shot.scene_id,
+                "duration": shot.duration,
+                "image": f"{media_rel}/{image.path}" if image else None,
+                "sha256": image.sha256 if image else None,
+                "voices": {
+                    line.id: {
+                        "path": f"{media_rel}/{assets.voices[line.id].path}",
+                        "sha256": assets.voices[line.id].sha256,
+                    }
+                    for line in shot.dialogue
+                    if line.id in assets.voices
+                },
+                "cues": {
+                    cue.id: {"path": f"{media_rel}/{assets.cues[cue.id].path}", "sha256": assets.cues[cue.id].sha256}
+                    for cue in shot.cues
+                    if cue.id in assets.cues
+                },
+            }
+        )
+    return {
+        "tool": "scriptkit",
+        "tool_version": __version__,
+        "title": shotlist.title,
+        "source": source,
+        "template": shotlist.template,
+        "fps": shotlist.fps,
+        "drop_frame": options.drop_frame,
+        "width": shotlist.width,
+        "height": shotlist.height,
+        "duration": round(shotlist.duration, 3),
+        "media_dir": media_rel,
+        "shot_list": "shots.yaml",
+        "options": {
+            "relative_media": options.relative_media,
+            "fcpxml_version": options.fcpxml_version,
+            "burn_in": options.burn_in,
+            "preview_width": options.preview_width,
+            "preview_height": options.preview_height,
+        },
+        "outputs": outputs,
+        "shots": shots,
+    }
+
+
+def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
+    """Run the whole pipeline for `request`; returns the manifest."""
+    from generators.run import generate_assets
+    from scriptkit.plan import load_shotlist
+    from scriptkit.shotlist_io import write_shotlist
+    from scriptkit.templates import load_template
+    from scriptkit.timeline import build_timeline
+
+    say = log or (lambda message: None)
+    if not request.quiet and log is None:
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False)
+        say = console.print
+
+    source = Path(request.source)
+    project_dir = Path(request.output)
+    if project_dir.exists() and not project_dir.is_dir():
+        raise ScriptkitError("output exists and is not a folder", project_dir)
+    template = load_template(request.template)
+    shotlist = load_shotlist(source, template)
+    validate_request(request, shotlist)
+    formats = formats_for(request.nle, request.preview)
+    media_dir = project_dir / "media"
+    options = export_options(request, shotlist, project_dir, media_dir)
+
+    style = Path(request.style) if request.style else None
+    assets = generate_assets(
+        shotlist,
+        media_dir,
+        style=style,
+        image_backend=request.image_backend,
+        voice_backend=request.voice_backend,
+        config=Path(request.config) if request.config else None,
+        quiet=request.quiet,
+    )
+    timeline = build_timeline(shotlist, assets, media_dir)
+    write_shotlist(shotlist, project_dir / "shots.yaml")
+    manifest = write_outputs(
+        timeline, shotlist, assets, project_dir, options, formats, source=source.name, log=say
+    )
+    say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
+    return manifest
+
+
+def _relative(path: Path, start: Path) -> str:
+    try:
+        return path.resolve().relative_to(start.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

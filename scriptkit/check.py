@@ -1,0 +1,158 @@
+"""`scriptkit check DIR`: preflight a project folder and say in plain words what would fail in which NLE.
+
+It reruns the build's proofs on the files as they are now: every output named in manifest.json exists; every
+media file the timelines point at exists; the FCPXML is valid against the DTD of the version it declares (and
+that version is one the target NLEs read); every output that has a reader reads back with the same cuts as the
+timeline rebuilt from shots.yaml + media/assets.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scriptkit.errors import ScriptkitError
+from scriptkit.models import Assets
+
+#: The oldest NLE release of each family and the FCPXML versions it reads (DESIGN.md field facts).
+FCPXML_READERS: dict[str, tuple[str, str]] = {
+    "DaVinci Resolve 18.5": ("1.3", "1.10"),
+    "DaVinci Resolve 19.1": ("1.3", "1.11"),
+    "DaVinci Resolve 21": ("1.3", "1.12"),
+    "Final Cut Pro 10.6.8": ("1.3", "1.11"),
+    "Final Cut Pro 11": ("1.3", "1.13"),
+}
+
+
+def _version_tuple(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
+
+
+def corpus_dtd_dir() -> Path | None:
+    """The FCPXML DTDs: ../shared/corpus/dtd beside a source checkout (None when not there)."""
+    here = Path(__file__).resolve().parents[1]
+    candidate = here.parent / "shared" / "corpus" / "dtd"
+    return candidate if candidate.is_dir() else None
+
+
+def load_manifest(project: Path) -> dict[str, Any]:
+    path = project / "manifest.json"
+    if not project.is_dir():
+        raise ScriptkitError("not a project folder", project)
+    if not path.is_file():
+        raise ScriptkitError("no manifest.json: not a folder written by `scriptkit build`", project)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ScriptkitError(f"manifest.json is unreadable: {exc}", path) from None
+
+
+def cut_list(timeline: Any) -> list[tuple[str, int]]:
+    """(shot id or clip name, duration in frames at the timeline's rate) of the picture track's clips."""
+    import opentimelineio as otio
+
+    video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
+    if not video:
+        return []
+    cuts = []
+    for clip in video[0].find_clips(shallow_search=True):
+        meta = clip.metadata.get("scriptkit", {}) if hasattr(clip.metadata, "get") else {}
+        shot_id = meta.get("shot_id") or clip.name
+        cuts.append((str(shot_id), int(round(clip.duration().value))))
+    return cuts
+
+
+def check_fcpxml(path: Path, declared_nles: list[str]) -> list[str]:
+    """DTD validity and which NLE releases read the declared version."""
+    from lxml import etree
+
+    problems: list[str] = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as exc:
+        return [f"{path.name}: not well-formed XML ({exc}); Final Cut Pro and Resolve will refuse it"]
+    version = root.get("version", "")
+    dtd_dir = corpus_dtd_dir()
+    dtd_file = dtd_dir / f"FCPXMLv{version.replace('.', '_')}.dtd" if dtd_dir else None
+    if dtd_file and dtd_file.is_file():
+        dtd = etree.DTD(str(dtd_file))
+        if not dtd.validate(root):
+            first = dtd.error_log.filter_from_errors()[0] if dtd.error_log.filter_from_errors() else None
+            detail = f"line {first.line}: {first.message}" if first else "invalid"
+            problems.append(f"{path.name}: not valid FCPXML {version} ({detail}); Final Cut Pro will refuse it")
+    for nle, (low, high) in FCPXML_READERS.items():
+        if version and not (_version_tuple(low) <= _version_tuple(version) <= _version_tuple(high)):
+            problems.append(f"{path.name}: FCPXML {version} will not open in {nle} (it reads {low} to {high})")
+    if root.find(".//format") is None or root.find(".//format").get("width") is None:
+        problems.append(f"{path.name}: no <format> with width/height; Resolve would show an empty timeline")
+    return problems
+
+
+def check_media(project: Path, manifest: dict[str, Any]) -> list[str]:
+    problems = []
+    for shot in manifest.get("shots", []):
+        paths = [shot.get("image")] + [v["path"] for v in shot.get("voices", {}).values()]
+        paths += [c["path"] for c in shot.get("cues", {}).values()]
+        for rel in filter(None, paths):
+            media = Path(rel) if Path(rel).is_absolute() else project / rel
+            if not media.is_file():
+                problems.append(f"missing media {rel} (shot {shot['id']}): every NLE will show it offline")
+    return problems
+
+
+def reference_timeline(project: Path, manifest: dict[str, Any]) -> Any:
+    """The timeline as the build made it, rebuilt from shots.yaml + media/assets.json."""
+    from scriptkit.shotlist_io import read_shotlist
+    from scriptkit.timeline import build_timeline
+
+    media_dir = project / manifest.get("media_dir", "media")
+    shotlist = read_shotlist(project / manifest.get("shot_list", "shots.yaml"))
+    assets_path = media_dir / "assets.json"
+    try:
+        assets = Assets.model_validate_json(assets_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ScriptkitError(f"cannot read the asset record: {exc}", assets_path) from None
+    return build_timeline(shotlist, assets, media_dir)
+
+
+def check_project(project: Path) -> list[str]:
+    """Every problem found, as one plain sentence each (empty: all good)."""
+    from exporters import get_format
+
+    project = Path(project)
+    manifest = load_manifest(project)
+    problems: list[str] = []
+    for output in manifest.get("outputs", []):
+        if not (project / output["path"]).is_file():
+            nles = ", ".join(output.get("nles") or []) or "any NLE"
+            problems.append(f"{output['path']} is missing: {nles} has nothing to import")
+    problems += check_media(project, manifest)
+    try:
+        reference = cut_list(reference_timeline(project, manifest))
+    except ScriptkitError as exc:
+        problems.append(f"cannot rebuild the timeline to compare against: {exc}")
+        reference = []
+    for output in manifest.get("outputs", []):
+        path = project / output["path"]
+        if not path.is_file():
+            continue
+        if output["format"] == "fcpxml":
+            problems += check_fcpxml(path, output.get("nles", []))
+        fmt = get_format(output["format"])
+        if fmt.read is None or not reference:
+            continue
+        try:
+            cuts = cut_list(fmt.read(path))
+        except ScriptkitError as exc:
+            problems.append(f"{output['path']} does not read back: {exc}")
+            continue
+        if [d for _, d in cuts] != [d for _, d in reference]:
+            nles = ", ".join(output.get("nles") or []) or "NLEs"
+            problems.append(
+                f"{output['path']}: cuts differ from the shot list ({len(cuts)} clips read back, "
+                f"{len(reference)} planned); {nles} would show a different edit"
+            )
+    return problems
