@@ -1,0 +1,58 @@
+"""The command line: help with examples everywhere, one-line errors, the schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scriptkit.cli import app
+
+runner = CliRunner()
+COMMANDS = ["parse", "plan", "generate", "build", "check", "diff", "refine", "schema shotlist", "schema script"]
+
+
+def test_top_level_help_shows_an_example() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "scriptkit build examples/last-train.fountain" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_help_shows_a_real_example(command: str) -> None:
+    words = command.split()
+    result = runner.invoke(app, [*words, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+    assert f"scriptkit {command}" in result.output
+
+
+def test_schema_shotlist_is_the_json_schema_of_the_model() -> None:
+    result = runner.invoke(app, ["schema", "shotlist"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["title"] == "ShotList"
+    assert {"shots", "fps", "width", "height"} <= set(schema["properties"])
+    assert "Shot" in schema["$defs"]
+
+
+def test_missing_file_is_one_line_naming_the_file_and_exit_2(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.fountain"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scriptkit", "parse", str(missing), "--json"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert str(missing) in proc.stderr
+    assert "file not found" in proc.stderr
+
+
+def test_unknown_template_is_reported(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", "examples/last-train.fountain", "-t", "nope", "-o", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 2
+    assert "unknown template 'nope'" in result.output
+    assert not (tmp_path / "s.yaml").exists()
