@@ -58,6 +58,9 @@ class Element(_Model):
     level: int | None = Field(default=None, description="section: 1 for '#', 2 for '##', ...")
     notes: list[str] = Field(default_factory=list, description="Inline [[notes]] removed from the text.")
     forced: bool = Field(default=False, description="Forced by a Fountain sigil (!, @, ., >, ~).")
+    fdx_type: str | None = Field(
+        default=None, description="FDX only: the original Paragraph Type, e.g. 'Shot' (mapped to type action)."
+    )
 
 
 class Character(_Model):
@@ -290,6 +293,10 @@ class Template(_Model):
     preview_height: int = 540
     dialogue_tracks: Literal["per_character", "shared"] = "per_character"
     music_level_db: float = -18.0
+    music_prompt: str = Field(
+        default="cinematic underscore, tense and restrained",
+        description="Description of the music bed under the whole episode; empty for no music bed.",
+    )
 
 
 NLE = Literal["resolve", "premiere", "fcp", "avid", "kdenlive", "shotcut", "all"]
