@@ -1,0 +1,125 @@
+"""Fountain parse time of a ~120-page screenplay: scriptkit against screenplain and fountain-py, side by side.
+
+    python bench/bench_parse.py [--runs 30] [--pages 120]
+
+The screenplay is built at run time from the corpus's full-length Fountain scripts
+(../shared/corpus/screenplays/full_length, title pages dropped), repeated until it has about 55 lines a page.
+Each parser gets the same text; the median of the repeated runs is printed with the ratio to ours.
+Targets (issue 2): under 10 ms per 120 pages, at least 3x faster than screenplain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FULL_LENGTH = ROOT / ".." / "shared" / "corpus" / "screenplays" / "full_length"
+LINES_PER_PAGE = 55
+_TITLE_KEY = re.compile(r"[A-Za-z][A-Za-z ]*:")
+
+
+def _without_title_page(text: str) -> str:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if _TITLE_KEY.match(text):
+        _, _, body = text.partition("\n\n")
+        return body
+    return text
+
+
+def build_screenplay(pages: int = 120) -> str:
+    """Concatenate the corpus's full-length scripts (repeated as needed), cut at a blank line near the target."""
+    scripts = [_without_title_page(path.read_text(encoding="utf-8")) for path in sorted(FULL_LENGTH.glob("*.fountain"))]
+    if not scripts:
+        raise SystemExit(f"no full-length .fountain scripts in {FULL_LENGTH}")
+    wanted = pages * LINES_PER_PAGE
+    lines: list[str] = []
+    while len(lines) < wanted:
+        for script in scripts:
+            lines.extend(script.rstrip("\n").split("\n"))
+            lines.append("")
+            if len(lines) >= wanted:
+                break
+    cut = wanted
+    while cut < len(lines) and lines[cut].strip():
+        cut += 1
+    return "\n".join(lines[:cut]) + "\n"
+
+
+def _ours(text: str) -> Callable[[], object]:
+    from scriptkit.parse.fountain import parse_fountain
+
+    return lambda: parse_fountain(text, "bench.fountain")
+
+
+def _screenplain(text: str) -> Callable[[], object]:
+    from screenplain.parsers.fountain import parse
+
+    return lambda: parse(io.StringIO(text))
+
+
+def _fountain_py(text: str) -> Callable[[], object]:
+    from fountain import FountainParser
+
+    return lambda: FountainParser().parse(text)
+
+
+def median_ms(run: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of `runs` calls, in ms (CPU time is steadier on a busy machine)."""
+    run()  # warm up: imports, regex caches
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(runs):
+        gc.collect()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per parser (median reported)")
+    parser.add_argument("--pages", type=int, default=120, help="screenplay length in pages of 55 lines")
+    args = parser.parse_args(argv)
+
+    text = build_screenplay(args.pages)
+    from scriptkit.parse.fountain import parse_fountain
+
+    script = parse_fountain(text)
+    print(
+        f"screenplay: {text.count(chr(10))} lines (~{args.pages} pages), {len(text) / 1024:.0f} KiB, "
+        f"{len(script.elements)} elements, {len(script.scenes)} scenes; median of {args.runs} runs"
+    )
+    contenders = {"scriptkit": _ours, "screenplain": _screenplain, "fountain-py": _fountain_py}
+    results: dict[str, tuple[float, float]] = {}
+    for name, make in contenders.items():
+        try:
+            results[name] = median_ms(make(text), args.runs)
+        except ImportError as exc:
+            print(f"{name:12s} not installed ({exc.name})")
+    ours_wall, ours_cpu = results["scriptkit"]
+    print(f"{'parser':12s} {'wall ms':>9s} {'cpu ms':>9s}   ratio (their time / ours, wall | cpu)")
+    for name, (wall, cpu) in results.items():
+        ratio = "" if name == "scriptkit" else f"   {wall / ours_wall:5.1f}x | {cpu / ours_cpu:5.1f}x"
+        print(f"{name:12s} {wall:9.2f} {cpu:9.2f}{ratio}")
+    per_120 = ours_wall * 120 / args.pages
+    print(f"target: < 10 ms per 120 pages -> {per_120:.2f} ms wall ({'met' if per_120 < 10 else 'NOT met'})")
+    if "screenplain" in results:
+        speedup = results["screenplain"][0] / ours_wall
+        print(f"target: >= 3x faster than screenplain -> {speedup:.1f}x ({'met' if speedup >= 3 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,667 @@
+"""Fountain 1.1 reader (own code): text in, `Script` out, every element with its source line.
+
+How the text is read, in order:
+
+1. Decoding (`parse_fountain_bytes`): UTF-8 with or without BOM (UTF-16 with a BOM too); binary files and
+   undecodable bytes are refused with a `ScriptkitError` naming the file and the line.
+2. Normalising: CRLF and CR become LF, a tab becomes four spaces (the Fountain rule).
+3. Boneyard `/* */` and notes `[[ ]]` are cut out in one linear scan. Line numbers stay those of the
+   original file. A line left empty by the cut disappears, as if the writer had deleted it, except that a
+   cut that swallowed a blank line leaves a blank line (so a boneyarded scene still separates paragraphs).
+   A note may not contain a blank line (spec): `[[` with no `]]` before the next blank line is plain text.
+   An unclosed `/*`, or a `[[` with no `]]` anywhere after it, is a `ScriptkitError` naming its line.
+4. The title page is the first paragraph when it starts with a known key (`Title:`, `Author:`, ...) or
+   consists only of `Key: value` lines (at least two); a first action line with a colon is not one.
+5. The body is split at blank lines into paragraphs; the first line of a paragraph decides its type
+   (forced sigils first, then scene heading, transition, character), and the rest of the paragraph follows.
+
+Deliberate choices where the references disagree: `3CPO` is a character (the spec: any all-caps line with a
+letter); every `(...)` line inside dialogue is a parenthetical; an all-caps line ending in `:` is never a
+character cue; emphasis does not span lines; title-page values are plain text (markers removed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import re
+from collections.abc import Iterator
+
+from pydantic import TypeAdapter
+
+from scriptkit.errors import ScriptkitError
+from scriptkit.models import Element, Script, StyledRun
+
+__all__ = ["decode_fountain", "parse_fountain", "parse_fountain_bytes"]
+
+_ELEMENTS = TypeAdapter(list[Element])
+
+_PLAIN_DEFAULTS = {name: field.default for name, field in Element.model_fields.items() if not field.is_required()}
+_FACTORY_FIELDS = tuple(name for name, field in Element.model_fields.items() if field.default_factory is not None)
+for _name in _FACTORY_FIELDS:
+    _PLAIN_DEFAULTS.pop(_name)
+    if Element.model_fields[_name].default_factory is not list:
+        raise RuntimeError(f"Element.{_name}: the Fountain reader expects list defaults")  # pragma: no cover
+
+#: Placeholder for a line that held only a note: keeps the note's place in the paragraph structure.
+_NOTE_LINE = "\x00"
+
+_SEPARATOR = re.compile(r"\n(?:[ ]?\n)+")  # one or more blank lines ('' or a single space)
+_BLANK_INSIDE = re.compile(r"\n[ ]?\n")  # a blank line inside cut-out content
+_MARKER = re.compile(r"/\*|\[\[")
+_HEADING = re.compile(
+    r"(?:INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I|ИНТ\.?/НАТ|НАТ\.?/ИНТ|ИНТ|НАТ)[.\s。]", re.IGNORECASE
+)  # Fountain 1.1 plus the Russian ИНТ/НАТ and the ideographic full stop that afterwriting accepts
+_SCENE_NUMBER = re.compile(r"[\w.\-]+")
+_EXTENSION = re.compile(r"\(([^()]*)\)")
+_EMPHASIS = re.compile(r"\\[*_]|\*+|_+")
+_TITLE_KEY = re.compile(r"([^\W\d_][\w .'&/()-]{0,40}?)[ ]*[:：](.*)")  # also the full-width colon
+_SIGILS = frozenset("!@~>.#=" + _NOTE_LINE)
+_CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+_KNOWN_KEYS = frozenset(
+    {
+        "title", "credit", "author", "authors", "source", "draft date", "date", "contact", "contact info",
+        "notes", "copyright", "revision", "watermark", "font", "tl", "tc", "tr", "cc", "bl", "br", "header",
+        "footer", "format", "episode", "series", "based on", "written by", "draft", "language", "logline",
+    }
+)  # fmt: skip
+
+_STYLES: dict[str, tuple[str, ...]] = {
+    "*": ("italic",),
+    "**": ("bold",),
+    "***": ("bold", "italic"),
+    "_": ("underline",),
+}
+
+
+# ------------------------------------------------------------------------------------------ decoding
+
+
+def decode_fountain(data: bytes, source: str = "") -> str:
+    """Bytes of a Fountain file -> text. Refuses binary data and undecodable bytes (naming the line)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ScriptkitError(f"not valid UTF-16 text ({exc.reason})", source) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ScriptkitError("binary file, not a screenplay (it contains NUL bytes)", source, _byte_line(data, nul))
+    sample = data[:65536]
+    if len(_CONTROL_BYTES.findall(sample)) > max(8, len(sample) // 20):
+        raise ScriptkitError("binary file, not a screenplay (mostly control bytes)", source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        replaced = sample.decode("utf-8", "replace")
+        if replaced.count("\ufffd") > max(8, len(replaced) // 10):
+            raise ScriptkitError("binary file, not a screenplay (mostly non-text bytes)", source) from None
+        raise ScriptkitError(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            source,
+            _byte_line(data, exc.start),
+            hint="save the screenplay as UTF-8",
+        ) from None
+
+
+def _byte_line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def parse_fountain_bytes(data: bytes, source: str = "") -> Script:
+    """Decode and parse a Fountain file's bytes."""
+    return parse_fountain(decode_fountain(data, source), source)
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+
+def parse_fountain(text: str, source: str = "") -> Script:
+    """Parse Fountain text into a `Script` (see the module docstring for the rules)."""
+    from scriptkit.parse import make_script
+
+    text = _normalise(text)
+    lines, linemap, notes = _cut_markup(text, source)
+    body = "\n".join(lines) if linemap is not None else text
+    parser = _Parser(linemap, notes)
+    with _gc_paused():
+        title_page = parser.run(body)
+        elements = _elements(parser.out)
+    return make_script(elements, title_page, source)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while thousands of acyclic objects are made (halves the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _elements(items: list[dict]) -> list[Element]:
+    """Element models from the parser's dicts.
+
+    The dicts are built by this module only, with the right types (the tests re-validate every element of
+    the corpus), so they skip pydantic validation, which would take more time than the whole parse. Mutable
+    defaults are fresh per element, as pydantic would make them.
+    """
+    made: list[Element] = []
+    new = Element.__new__
+    set_attribute = object.__setattr__
+    defaults = _PLAIN_DEFAULTS
+    factories = _FACTORY_FIELDS
+    for item in items:
+        element = new(Element)
+        values = defaults.copy()
+        for name in factories:
+            values[name] = []
+        values.update(item)
+        set_attribute(element, "__dict__", values)
+        set_attribute(element, "__pydantic_fields_set__", set(item))
+        set_attribute(element, "__pydantic_extra__", None)
+        set_attribute(element, "__pydantic_private__", None)
+        made.append(element)
+    return made
+
+
+def _normalise(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.replace("\t", "    ")
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a str caller
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _cut_markup(text: str, source: str) -> tuple[list[str], list[int] | None, dict[int, list[str]]]:
+    """Remove boneyard and notes in one linear scan.
+
+    Returns the remaining lines, the original 1-based line number of each (None: unchanged text, the
+    identity) and the notes by original line number.
+    """
+    if "/*" not in text and "[[" not in text:
+        return [], None, {}
+    pieces: list[str] = []
+    linemap: list[int] = [1]
+    cuts: dict[int, tuple[bool, list[str]]] = {}  # cleaned line index -> (swallowed a blank line, notes)
+    pos = scan = 0
+    orig_line = 1  # original line number at `pos`
+    last_close = text.rfind("]]")
+    blank_from, blank_at = -1, -1  # cache of the next blank line at or after `blank_from`
+    dead_until = -1  # a `[[` before this offset cannot close before a blank line
+    while True:
+        match = _MARKER.search(text, scan)
+        if match is None:
+            break
+        start = match.start()
+        if text[start] == "/":
+            close = text.find("*/", start + 2)
+            if close < 0:
+                raise ScriptkitError(
+                    "unclosed boneyard: '/*' has no matching '*/'", source, text.count("\n", 0, start) + 1
+                )
+            end, note = close + 2, None
+        else:
+            if start < dead_until:
+                scan = start + 2
+                continue
+            if last_close < start + 2:
+                raise ScriptkitError("unclosed note: '[[' has no matching ']]'", source, text.count("\n", 0, start) + 1)
+            if not blank_from <= start + 2 <= blank_at:
+                found = _BLANK_INSIDE.search(text, start + 2)
+                blank_from, blank_at = start + 2, found.start() if found else len(text)
+            close = text.find("]]", start + 2, blank_at)
+            if close < 0:  # a note cannot hold a blank line: this `[[` is text
+                dead_until = blank_at
+                scan = start + 2
+                continue
+            end, note = close + 2, text[start + 2 : close]
+        kept = text[pos:start]
+        newlines = kept.count("\n")
+        linemap.extend(range(orig_line + 1, orig_line + newlines + 1))
+        orig_line += newlines
+        pieces.append(kept)
+        removed = text[start:end]
+        orig_line += removed.count("\n")
+        swallowed, notes = cuts.setdefault(len(linemap) - 1, (False, []))
+        if note is not None and note.strip():
+            notes.append("\n".join(part.strip() for part in note.strip().split("\n")))
+        if not swallowed and note is None and _BLANK_INSIDE.search(removed):
+            cuts[len(linemap) - 1] = (True, notes)
+        if start > 0 and text[start - 1] == " " and end < len(text) and text[end] == " ":
+            end += 1  # 'a [[note]] b' -> 'a b'
+        pos = scan = end
+    kept = text[pos:]
+    linemap.extend(range(orig_line + 1, orig_line + kept.count("\n") + 1))
+    pieces.append(kept)
+    raw_lines = "".join(pieces).split("\n")
+    lines: list[str] = []
+    numbers: list[int] = []
+    notes_by_line: dict[int, list[str]] = {}
+    for index, line in enumerate(raw_lines):
+        cut = cuts.get(index)
+        if cut is not None:
+            swallowed, notes = cut
+            if notes:
+                notes_by_line[linemap[index]] = notes
+            if not line.strip():
+                if notes:
+                    line = _NOTE_LINE
+                elif swallowed:
+                    line = ""
+                else:
+                    continue  # the line held only cut-out text: it is gone
+        lines.append(line)
+        numbers.append(linemap[index])
+    return lines, numbers, notes_by_line
+
+
+class _Parser:
+    """Turns the cleaned text into element dicts (validated into `Element`s in one go at the end).
+
+    Rows are addressed by their index in the current paragraph; `base` is the paragraph's first line
+    (0-based, in the cleaned text) and `linemap` maps cleaned lines to original line numbers.
+    """
+
+    def __init__(self, linemap: list[int] | None, notes: dict[int, list[str]]) -> None:
+        self.linemap = linemap
+        self.notes = notes
+        self.out: list[dict] = []
+        self.base = 0
+
+    # -------------------------------------------------------------------------------------- driver
+
+    def run(self, text: str) -> dict[str, str]:
+        title_page: dict[str, str] = {}
+        pos = line = 0
+        first = True
+        for match in [*_SEPARATOR.finditer(text), None]:
+            end = match.start() if match is not None else len(text)
+            if end > pos:
+                chunk = text[pos:end]
+                if not chunk.isspace():
+                    self.base = line
+                    rows = chunk.split("\n")
+                    while not rows[-1].strip():  # trailing whitespace-only rows end the paragraph
+                        rows.pop()
+                    start = 0
+                    if first:
+                        first = False
+                        start = _title_page(rows, title_page)
+                    if start < len(rows):
+                        self.block(rows, start)
+            if match is not None:
+                line += text.count("\n", pos, match.end())
+                pos = match.end()
+        return title_page
+
+    def number(self, index: int) -> int:
+        """Original 1-based line number of row `index` of the current paragraph."""
+        if self.linemap is None:
+            return self.base + index + 1
+        return self.linemap[self.base + index]
+
+    def emit(self, kind: str, text: str, first: int, last: int = -1) -> dict:
+        """Append an element for rows first..last (notes on those rows go with it); return its dict."""
+        index = self.base + first
+        element: dict = {"type": kind, "text": text, "line": index + 1 if self.linemap is None else self.linemap[index]}
+        if "*" in text or "_" in text or "\\" in text:
+            element["text"], runs = _inline(text)
+            if runs is not None:
+                element["runs"] = runs
+        if self.notes:
+            found = [
+                note for row in range(first, max(first, last) + 1) for note in self.notes.get(self.number(row), ())
+            ]
+            if found:
+                element["notes"] = found
+        self.out.append(element)
+        return element
+
+    def note_line(self, index: int) -> None:
+        """A row that held only notes and no open element to take them: standalone note elements."""
+        for note in self.notes.get(self.number(index), ()):
+            self.out.append({"type": "note", "text": note, "line": self.number(index)})
+
+    def attach(self, index: int) -> None:
+        """Attach the notes of row `index` to the last element."""
+        self.out[-1].setdefault("notes", []).extend(self.notes.get(self.number(index), ()))
+
+    # ------------------------------------------------------------------------------------- blocks
+
+    def block(self, rows: list[str], k: int) -> None:
+        """Rows[k:] of a paragraph, where rows[k] follows a blank line (or a one-line element)."""
+        n = len(rows)
+        while k < n:
+            raw = rows[k]
+            s = raw.strip()
+            if not s:
+                k += 1
+                continue
+            c = s[0]
+            if c in _SIGILS:
+                if s == _NOTE_LINE:
+                    self.note_line(k)
+                elif c == "!" or c == "~" or (c == ">" and s[-1] == "<" and len(s) > 1):
+                    self.action(rows, k)
+                    return
+                elif c == "@":
+                    self.character(s[1:].strip(), k, forced=True)
+                    self.dialogue(rows, k + 1)
+                    return
+                elif c == ">":
+                    self.emit("transition", s[1:].strip(), k)["forced"] = True
+                elif c == ".":
+                    if len(s) > 1 and s[1].isalnum():
+                        self.heading(s[1:], k, forced=True)
+                    else:
+                        self.action(rows, k)
+                        return
+                elif c == "#":
+                    body = s.lstrip("#")
+                    self.emit("section", body.strip(), k)["level"] = len(s) - len(body)
+                elif len(s) >= 3 and not s.strip("="):
+                    self.emit("page_break", "", k)
+                else:
+                    self.emit("synopsis", s[1:].strip(), k)
+            elif c in "IiEeИиНн" and (_HEADING.match(s) or s.upper() in ("INT", "EXT", "INT.", "EXT.")):
+                self.heading(s, k)
+            elif k == n - 1:
+                if raw.endswith("TO:") and s.isupper():
+                    self.emit("transition", s, k)
+                else:
+                    self.action(rows, k)
+                return
+            elif self.character(s, k):
+                self.dialogue(rows, k + 1)
+                return
+            else:
+                self.action(rows, k)
+                return
+            k += 1
+
+    def heading(self, s: str, k: int, forced: bool = False) -> None:
+        number = None
+        if s.endswith("#") and len(s) > 1:
+            hash_at = s.rfind("#", 0, len(s) - 1)
+            if hash_at >= 0 and _SCENE_NUMBER.fullmatch(s, hash_at + 1, len(s) - 1):
+                number = s[hash_at + 1 : -1]
+                s = s[:hash_at].rstrip()
+        element = self.emit("scene_heading", s.strip(), k)
+        if forced:
+            element["forced"] = True
+        if number is not None:
+            element["number"] = number
+
+    def character(self, s: str, k: int, forced: bool = False) -> bool:
+        """Emit a character cue if `s` is one (always when forced with @); report whether it was."""
+        dual = s.endswith("^")
+        if dual:
+            s = s[:-1].rstrip()
+        paren = s.find("(")
+        name = s if paren < 0 else s[:paren].rstrip()
+        if not forced and (not name.isupper() or "^" in name or name.endswith(":")):
+            return False
+        extensions: list[str] = []
+        if paren >= 0:
+            rest = s[paren:]
+            if _EXTENSION.sub("", rest).strip():
+                if not forced:
+                    return False
+                name = s
+            else:
+                extensions = [extension.strip() for extension in _EXTENSION.findall(rest)]
+        if not name:
+            return False
+        element = self.emit("character", s, k)
+        element["name"] = _inline(name)[0] if forced else name
+        element["extensions"] = extensions
+        element["dual"] = dual
+        if forced:
+            element["forced"] = True
+        return True
+
+    def dialogue(self, rows: list[str], k: int) -> None:
+        """Dialogue, parentheticals and lyrics after a cue, to the end of the paragraph."""
+        buffer: list[str] = []
+        first = last = k
+        for j in range(k, len(rows)):
+            s = rows[j].strip()
+            if not s:
+                if buffer:
+                    buffer.append("")
+                continue
+            c = s[0]
+            if (c == "(" and s[-1] == ")") or c == "~" or c == _NOTE_LINE:
+                if c == _NOTE_LINE and s == _NOTE_LINE:
+                    if buffer:
+                        last = j
+                    else:
+                        self.attach(j)
+                    continue
+                if buffer:
+                    self.emit("dialogue", "\n".join(buffer).strip("\n"), first, last)
+                    buffer = []
+                if c == "~":
+                    self.emit("lyric", s[1:].strip(), j)["forced"] = True
+                else:
+                    self.emit("parenthetical", s, j)
+                continue
+            if not buffer:
+                first = j
+            buffer.append(s)
+            last = j
+        if buffer:
+            self.emit("dialogue", "\n".join(buffer).strip("\n"), first, last)
+
+    def action(self, rows: list[str], k: int) -> None:
+        """Action to the end of the paragraph, with lyric, centered and page-break rows cut out of it."""
+        n = len(rows)
+        if k == n - 1 and rows[k].lstrip()[0] not in _SIGILS:  # the common case: one plain line
+            self.emit("action", rows[k].rstrip(), k)
+            return
+        buffer: list[str] = []
+        first = last = k
+        forced = False
+        kind = "action"
+        j = k
+        while j < n:
+            raw = rows[j]
+            s = raw.strip()
+            if s == _NOTE_LINE:
+                if buffer:
+                    last = j
+                elif j > k and self.out:
+                    self.attach(j)
+                else:
+                    self.note_line(j)
+                j += 1
+                continue
+            line_kind = "action"
+            if s:
+                c = s[0]
+                if c == "~":
+                    line_kind = "lyric"
+                elif c == ">" and s[-1] == "<" and len(s) > 1:
+                    line_kind = "centered"
+                elif c == "=" and len(s) >= 3 and not s.strip("="):
+                    line_kind = "page_break"
+            if line_kind != kind or line_kind == "lyric":
+                if buffer:
+                    self.flush(kind, buffer, first, last, forced)
+                    buffer, forced = [], False
+                if line_kind == "page_break":
+                    self.emit("page_break", "", j)
+                    self.block(rows, j + 1)
+                    return
+                if line_kind == "lyric":
+                    self.emit("lyric", s[1:].strip(), j)["forced"] = True
+                    kind = "lyric"
+                    j += 1
+                    continue
+                kind = line_kind
+            if not buffer:
+                first = j
+            if kind == "centered":
+                buffer.append(s[1:-1].strip())
+            else:
+                if s.startswith("!"):
+                    bang = raw.index("!")
+                    raw = raw[:bang] + raw[bang + 1 :]
+                    forced = forced or not buffer
+                buffer.append(raw.rstrip())
+            last = j
+            j += 1
+        if buffer:
+            self.flush(kind, buffer, first, last, forced)
+
+    def flush(self, kind: str, buffer: list[str], first: int, last: int, forced: bool) -> None:
+        text = "\n".join(buffer).strip("\n")
+        if kind == "action" and not text.strip():
+            return
+        element = self.emit(kind, text, first, last)
+        if forced:
+            element["forced"] = True
+
+
+# ----------------------------------------------------------------------------------------- title page
+
+
+def _title_page(rows: list[str], title_page: dict[str, str]) -> int:
+    """Read a title page from the first paragraph into `title_page`; return the index of the first body row."""
+    match = _TITLE_KEY.fullmatch(rows[0])
+    if match is None:
+        return 0
+    if match.group(1).strip().lower() not in _KNOWN_KEYS:
+        keys = 0
+        for row in rows:
+            if _TITLE_KEY.fullmatch(row):
+                keys += 1
+            elif not row.startswith(" ") and row.strip() != _NOTE_LINE:
+                return 0
+        if keys < 2:
+            return 0
+    entries: list[tuple[str, list[str]]] = []
+    for index, row in enumerate(rows):
+        if row.strip() == _NOTE_LINE:
+            continue
+        match = None if row.startswith(" ") else _TITLE_KEY.fullmatch(row)
+        if match is not None:
+            value = match.group(2).strip()
+            entries.append((match.group(1).strip().lower(), [value] if value else []))
+        elif row.startswith(" ") and entries:
+            entries[-1][1].append(row.strip())
+        else:
+            _finish_title(entries, title_page)
+            return index
+    _finish_title(entries, title_page)
+    return len(rows)
+
+
+def _finish_title(entries: list[tuple[str, list[str]]], title_page: dict[str, str]) -> None:
+    for key, values in entries:
+        value = _inline("\n".join(values))[0] if values else ""
+        title_page[key] = f"{title_page[key]}\n{value}" if title_page.get(key) else value
+
+
+# ------------------------------------------------------------------------------------------- emphasis
+
+
+def _inline(text: str) -> tuple[str, list[StyledRun] | None]:
+    """Resolve emphasis and escapes: (plain text, runs or None when nothing is emphasised)."""
+    segments: list[tuple[str, tuple[str, ...]]] = []
+    styled = False
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            segments.append(("\n", ()))
+        if "*" in line or "_" in line or "\\" in line:
+            line_segments, line_styled = _emphasis(line)
+            styled = styled or line_styled
+            segments.extend(line_segments)
+        elif line:
+            segments.append((line, ()))
+    plain = "".join(part for part, _ in segments)
+    if not styled:
+        return plain, None
+    merged: list[tuple[list[str], tuple[str, ...]]] = []
+    for part, styles in segments:
+        if merged and merged[-1][1] == styles:
+            merged[-1][0].append(part)
+        elif part:
+            merged.append(([part], styles))
+    return plain, [StyledRun(text="".join(parts), styles=list(styles)) for parts, styles in merged]
+
+
+def _emphasis(line: str) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
+    """One line's emphasis, linear time: a delimiter stack with per-kind counts (no backtracking)."""
+    tokens: list[list] = []  # [kind or None, text, can_close, can_open, role]
+    pos = 0
+    size = len(line)
+    for match in _EMPHASIS.finditer(line):
+        start, end = match.span()
+        if start > pos:
+            tokens.append([None, line[pos:start]])
+        token = match.group()
+        if token[0] == "\\":
+            tokens.append([None, token[1]])
+        elif token not in _STYLES:
+            tokens.append([None, token])
+        else:
+            can_close = start > 0 and not line[start - 1].isspace()
+            can_open = end < size and not line[end].isspace()
+            tokens.append([token, token, can_close, can_open, None])
+        pos = end
+    if pos < size:
+        tokens.append([None, line[pos:]])
+    stack: list[int] = []
+    open_counts: dict[str, int] = {}
+    matched = False
+    for index, token in enumerate(tokens):
+        kind = token[0]
+        if kind is None:
+            continue
+        if token[2] and open_counts.get(kind):
+            while True:
+                opener = stack.pop()
+                open_kind = tokens[opener][0]
+                open_counts[open_kind] -= 1
+                if open_kind == kind:
+                    break
+            tokens[opener][4] = "open"
+            token[4] = "close"
+            matched = True
+        elif token[3]:
+            stack.append(index)
+            open_counts[kind] = open_counts.get(kind, 0) + 1
+    if not matched:
+        return [(_plain_text(tokens), ())], False
+    active = {"bold": 0, "italic": 0, "underline": 0}
+    segments: list[tuple[str, tuple[str, ...]]] = []
+    for token in tokens:
+        role = token[4] if token[0] is not None else None
+        if role is None:
+            styles = tuple(style for style in ("bold", "italic", "underline") if active[style])
+            segments.append((token[1], styles))
+            continue
+        step = 1 if role == "open" else -1
+        for style in _STYLES[token[0]]:
+            active[style] += step
+    return segments, True
+
+
+def _plain_text(tokens: list[list]) -> str:
+    return "".join(token[1] for token in tokens)
