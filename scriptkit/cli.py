@@ -262,7 +262,7 @@ def refine(
 
     Example:
 
-      scriptkit refine ep07/ --edited ep07-edit.fcpxml --script ep07-v2.fountain --regenerate sc02-subway-car-003
+      scriptkit refine ep07/ --edited ep07-edit.fcpxml --script ep07-v2.fountain --regenerate sc-subway-car-003
     """
     from scriptkit.conform import refine_command
 
