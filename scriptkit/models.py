@@ -198,10 +198,6 @@ class ShotList(_Model):
 
     version: int = 1
     title: str = "Untitled"
-    preview_width: int | None = Field(default=None, description="Preview movie size; None: the template's.")
-    preview_height: int | None = None
-    burn_in: bool = True
-    media_dir: str = Field(default="", description="Absolute path of the media folder (assets.json lives there).")
     source: str = ""
     template: str = "vertical-drama"
     width: int = Field(gt=0)
