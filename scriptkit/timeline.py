@@ -4,10 +4,12 @@ Every exporter reads this timeline and every reader produces one of the same sha
 contract (exporters and conform rely on it):
 
 Timeline
-- `name`: the shot list's title. `global_start_time`: 01:00:00:00 at the timeline rate
-  (`RationalTime(3600 * rate, rate)`), as Resolve, Premiere and Avid expect.
+- `name`: the shot list's title. `global_start_time`: timecode 01:00:00:00 at the timeline rate, as a
+  whole number of frames (`RationalTime(timecode_to_frames("01:00:00:00", rate, drop_frame), rate)`): 3600 s
+  at integer rates, 108000 frames at 29.97 NDF, 107892 frames at 29.97 DF - as Resolve, Premiere and Avid expect.
 - `metadata["scriptkit"]`: {"title", "width", "height", "fps" (exact rational string, e.g. "30000/1001"),
-  "drop_frame", "template", "tool_version"}.
+  "drop_frame", "template", "tool_version", "fixups" (list of plain-words fix-ups made while assembling, e.g. a
+  dissolve shortened because its neighbours were too short)}.
 - Rate: every RationalTime in the timeline uses `float(Fraction(shotlist.fps))`; exporters turn it back into
   an exact rational with `scriptkit.rates.rational()`.
 
@@ -42,13 +44,581 @@ Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "charac
 Every Clip carries metadata["scriptkit"] with at least {"kind": "shot"|"dialogue"|"cue"|"music",
 "shot_id", "asset_hash" (Asset.sha256), "asset_path" (relative to the media folder)}; shot clips add
 {"scene_id", "line", "prompt", "seed", "size", "move", "characters", "action", "duration_planned"};
-dialogue clips add {"line_id", "character", "text", "line"}; cue clips {"cue_id", "word", "line"}.
+dialogue clips add {"line_id", "character", "text", "line"}; cue clips {"cue_id", "word", "line"}; audio clips
+add "sample_rate" and "channels" when the asset records them.
 
 Shot durations: a shot is max(planned frames, frames needed to hold its dialogue: the end of its last
 line's real voice duration + a short tail), so a shot never ends before its dialogue.
+A V.O. line (extension "V.O.") may run on under the next shot (an L-cut) and does not lengthen its own
+shot; the last shot always holds every line to its end.
+
+Transitions never exceed their neighbours: each side of a dissolve/wipe is at most half of its clip and at
+most HANDLE_SECONDS; a fade is at most half of its clip. A longer transition is shortened, and the fix-up
+is reported in plain words in `metadata["scriptkit"]["fixups"]` (and logged). A dissolve on an edge that
+also fades through black is dropped (the fade wins) and reported the same way.
+
+Helpers for exporters, readers and tests: `timeline_rate(tl)` (exact Fraction), `video_track(tl)`,
+`shot_clips(tl)` (the picture clips in order), `scriptkit_meta(item)` / `plain(value)` (metadata as plain
+dicts), `item_frames(track)` ((item, start frame, frames) per clip/gap), `shot_cuts(tl)` ((name, start, frames)
+per picture clip: what round-trip tests compare), `check_rate(shotlist)`.
+
+Bad input raises ScriptkitError before anything is built: an unsupported rate, drop-frame at a rate without
+drop-frame timecode, no shots, a shot shorter than one frame, a missing keyframe / voice / cue asset.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from scriptkit import __version__
+from scriptkit.errors import ScriptkitError
+from scriptkit.io import file_url
+from scriptkit.models import Asset, Assets, DialogueLine, Shot, ShotList, SoundCue, Transition
+from scriptkit.rates import (
+    DROP_FRAME_RATES,
+    SUPPORTED_RATES,
+    rate_string,
+    rational,
+    seconds_to_frames,
+    timecode_to_frames,
+)
+
 HANDLE_SECONDS = 2.0
 BLACK_SECONDS = 0.5
+#: Silence held after a shot's last line of dialogue before the cut.
+TAIL_SECONDS = 0.25
+
+log = logging.getLogger("scriptkit.timeline")
+
+Frames = int
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def timeline_rate(tl: otio.schema.Timeline) -> Fraction:
+    """The timeline's exact rate: metadata["scriptkit"]["fps"] when there, else snapped from OTIO's float."""
+    fps = scriptkit_meta(tl).get("fps")
+    if fps:
+        return Fraction(str(fps))
+    if tl.global_start_time is not None:
+        return rational(tl.global_start_time.rate)
+    for clip in tl.find_clips():
+        if clip.source_range is not None:
+            return rational(clip.source_range.duration.rate)
+    raise ScriptkitError(f"timeline {tl.name!r} has no frame rate")
+
+
+def video_track(tl: otio.schema.Timeline) -> otio.schema.Track | None:
+    """The picture track: the one named V1, else the first video track."""
+    videos = [t for t in tl.tracks if t.kind == otio.schema.TrackKind.Video]
+    for track in videos:
+        if track.name == "V1":
+            return track
+    return videos[0] if videos else None
+
+
+def shot_clips(tl: otio.schema.Timeline) -> list[otio.schema.Clip]:
+    """The clips of the picture track in order (gaps and transitions left out)."""
+    track = video_track(tl)
+    if track is None:
+        return []
+    return [item for item in track if isinstance(item, otio.schema.Clip)]
+
+
+def plain(value: Any) -> Any:
+    """OTIO AnyDictionary / AnyVector -> plain dict / list, recursively."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [plain(v) for v in value]
+    return value
+
+
+def scriptkit_meta(item: Any) -> dict[str, Any]:
+    """`item.metadata["scriptkit"]` as a plain dict ({} when absent)."""
+    metadata = getattr(item, "metadata", None)
+    if metadata is None or "scriptkit" not in metadata:
+        return {}
+    value = plain(metadata["scriptkit"])
+    return value if isinstance(value, dict) else {}
+
+
+def item_frames(track: otio.schema.Track) -> list[tuple[Any, Frames, Frames]]:
+    """(item, start frame, frames) for every Clip and Gap of a track, positions from the track start."""
+    out: list[tuple[Any, Frames, Frames]] = []
+    pos = 0
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            continue
+        frames = round(item.duration().value)
+        out.append((item, pos, frames))
+        pos += frames
+    return out
+
+
+def shot_cuts(tl: otio.schema.Timeline) -> list[tuple[str, Frames, Frames]]:
+    """(clip name, start frame, frames) of each picture clip: what round-trip tests compare."""
+    track = video_track(tl)
+    if track is None:
+        return []
+    return [(item.name, start, n) for item, start, n in item_frames(track) if isinstance(item, otio.schema.Clip)]
+
+
+@functools.lru_cache(maxsize=4096)
+def frames_of(seconds: float, rate: Fraction) -> Frames:
+    """Round seconds to the nearest frame."""
+    return seconds_to_frames(seconds, rate)
+
+
+@functools.lru_cache(maxsize=4096)
+def frames_ceil(seconds: float, rate: Fraction) -> Frames:
+    """Whole frames that hold `seconds` of sound (rounded up; a hair over a frame boundary is not a frame)."""
+    exact = Fraction(seconds).limit_denominator(1_000_000) * rate
+    return max(1, math.ceil(exact - Fraction(1, 1000)))
+
+
+def start_frames(rate: Fraction, drop_frame: bool) -> Frames:
+    """01:00:00:00 at `rate` as a frame count."""
+    return timecode_to_frames("01:00:00;00" if drop_frame else "01:00:00:00", rate, drop_frame)
+
+
+def is_vo(line: DialogueLine) -> bool:
+    return any(ext.replace(" ", "").upper().rstrip(".") in ("V.O", "VO") for ext in line.extensions)
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def check_rate(shotlist: ShotList) -> Fraction:
+    """The shot list's exact rate, or ScriptkitError for a rate or drop-frame setting NLEs do not share."""
+    where = shotlist.source or None
+    rate = Fraction(shotlist.fps)
+    if rate not in SUPPORTED_RATES.values():
+        raise ScriptkitError(
+            f"unsupported frame rate {shotlist.fps!r}",
+            where,
+            hint="use one of " + ", ".join(SUPPORTED_RATES),
+        )
+    if shotlist.drop_frame and rate not in DROP_FRAME_RATES:
+        raise ScriptkitError(
+            f"drop-frame timecode exists only at 29.97 and 59.94, not at {shotlist.fps}",
+            where,
+            hint="set drop_frame: false",
+        )
+    return rate
+
+
+def _need(table: dict[str, Asset], key: str, what: str, media_dir: Path) -> Asset:
+    asset = table.get(key)
+    if asset is None:
+        raise ScriptkitError(f"no {what} for {key!r}", media_dir / "assets.json", hint="run `scriptkit generate`")
+    return asset
+
+
+# ------------------------------------------------------------------------------------------ layout
+
+
+@dataclass
+class _Placed:
+    """An audio clip at an absolute timeline frame."""
+
+    start: Frames
+    frames: Frames
+    clip: otio.schema.Clip
+
+
+@dataclass
+class _Layout:
+    starts: list[Frames] = field(default_factory=list)
+    frames: list[Frames] = field(default_factory=list)
+    black_before: list[bool] = field(default_factory=list)
+    dialogue: dict[str, list[_Placed]] = field(default_factory=dict)
+    cues: list[_Placed] = field(default_factory=list)
+    end: Frames = 0
+
+
+def _edge_kind(prev: Shot | None, shot: Shot) -> Transition | None:
+    """The dissolve/wipe joining `prev` to `shot` (the incoming shot's transition_in wins)."""
+    for tr in (shot.transition_in, prev.transition_out if prev else None):
+        if tr is not None and tr.kind in ("dissolve", "wipe") and tr.duration > 0:
+            return tr
+    return None
+
+
+def _fades_in(shot: Shot) -> bool:
+    return shot.transition_in is not None and shot.transition_in.kind == "fade" and shot.transition_in.duration > 0
+
+
+def _fades_out(shot: Shot) -> bool:
+    return shot.transition_out is not None and shot.transition_out.kind == "fade" and shot.transition_out.duration > 0
+
+
+def _place(track: list[_Placed], start: Frames, frames: Frames, clip: otio.schema.Clip) -> _Placed:
+    """Append a clip to an audio lane at `start`, pushed later so it never overlaps the lane's last clip."""
+    if track:
+        start = max(start, track[-1].start + track[-1].frames)
+    placed = _Placed(max(0, start), frames, clip)
+    track.append(placed)
+    return placed
+
+
+def _track_key(shotlist: ShotList, character: str, shared: bool) -> str:
+    return "DIALOGUE" if shared else f"DIALOGUE {character.upper()}"
+
+
+def _rt(frames: int, rate: Fraction) -> otio.opentime.RationalTime:
+    return otio.opentime.RationalTime(frames, float(rate))
+
+
+def _range(start: int, frames: int, rate: Fraction) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(_rt(start, rate), _rt(frames, rate))
+
+
+def _reference(asset: Asset, media_dir: Path, frames: int, rate: Fraction) -> otio.schema.ExternalReference:
+    ref = otio.schema.ExternalReference(
+        target_url=file_url(Path(media_dir) / asset.path), available_range=_range(0, frames, rate)
+    )
+    ref.name = Path(asset.path).name
+    return ref
+
+
+def _common(kind: str, shot_id: str | None, asset: Asset) -> dict[str, Any]:
+    meta: dict[str, Any] = {"kind": kind, "shot_id": shot_id, "asset_hash": asset.sha256, "asset_path": asset.path}
+    if asset.sample_rate:
+        meta["sample_rate"] = asset.sample_rate
+    if asset.channels:
+        meta["channels"] = asset.channels
+    return meta
+
+
+def _dialogue_clip(shot: Shot, line: DialogueLine, asset: Asset, frames: int, media_dir: Path, rate: Fraction):
+    split = "vo" if is_vo(line) else ("pre_lap" if line.offset < 0 else None)
+    clip = otio.schema.Clip(
+        name=line.id,
+        media_reference=_reference(asset, media_dir, frames, rate),
+        source_range=_range(0, frames, rate),
+    )
+    meta = _common("dialogue", shot.id, asset)
+    meta.update(
+        {
+            "line_id": line.id,
+            "character": line.character,
+            "text": line.text,
+            "line": line.line,
+            "parenthetical": line.parenthetical,
+            "extensions": list(line.extensions),
+            "split": split,
+        }
+    )
+    clip.metadata["scriptkit"] = meta
+    return clip
+
+
+def _cue_clip(shot: Shot, cue: SoundCue, asset: Asset, frames: int, media_dir: Path, rate: Fraction):
+    clip = otio.schema.Clip(
+        name=cue.id,
+        media_reference=_reference(asset, media_dir, frames, rate),
+        source_range=_range(0, frames, rate),
+    )
+    meta = _common("cue", shot.id, asset)
+    meta.update({"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind})
+    clip.metadata["scriptkit"] = meta
+    clip.markers.append(
+        otio.schema.Marker(
+            name=cue.word,
+            marked_range=_range(0, 1, rate),
+            color=otio.schema.MarkerColor.ORANGE,
+            metadata={"scriptkit": {"cue_id": cue.id, "line": cue.line}},
+        )
+    )
+    return clip
+
+
+def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction, shared: bool) -> _Layout:
+    """Frame positions of every shot and every audio clip (a pure function of the inputs)."""
+    lay = _Layout()
+    black = frames_of(BLACK_SECONDS, rate)
+    tail = frames_of(TAIL_SECONDS, rate)
+    cursor = 0
+    last = len(shotlist.shots) - 1
+    for i, shot in enumerate(shotlist.shots):
+        planned = frames_of(shot.duration, rate)
+        if planned < 1:
+            raise ScriptkitError(
+                f"shot {shot.id} lasts {shot.duration} s, less than one frame at {shotlist.fps} fps",
+                shotlist.source or None,
+                shot.source_line,
+            )
+        _need(assets.images, shot.id, "keyframe image", media_dir)
+        prev = shotlist.shots[i - 1] if i else None
+        gap = prev is not None and (_fades_out(prev) or _fades_in(shot))
+        lay.black_before.append(gap)
+        if gap:
+            cursor += black
+        start = cursor
+        need = planned
+        for line in shot.dialogue:
+            asset = _need(assets.voices, line.id, "voice", media_dir)
+            n = frames_ceil(asset.duration if asset.duration else line.duration or 1.0, rate)
+            clip = _dialogue_clip(shot, line, asset, n, media_dir, rate)
+            lane = lay.dialogue.setdefault(_track_key(shotlist, line.character, shared), [])
+            placed = _place(lane, start + frames_of(line.offset, rate), n, clip)
+            if not (is_vo(line) and i < last):
+                need = max(need, placed.start + placed.frames - start + tail)
+        for cue in shot.cues:
+            asset = _need(assets.cues, cue.id, "sound cue", media_dir)
+            n = frames_ceil(asset.duration if asset.duration else cue.duration, rate)
+            _place(lay.cues, start + frames_of(cue.offset, rate), n, _cue_clip(shot, cue, asset, n, media_dir, rate))
+        lay.starts.append(start)
+        lay.frames.append(need)
+        cursor = start + need
+    # the last shot holds every line still playing (a V.O. from an earlier shot may run on that far)
+    heard = max((p.start + p.frames for lane in lay.dialogue.values() for p in lane), default=0)
+    if heard + tail > cursor:
+        lay.frames[-1] += heard + tail - cursor
+        cursor = heard + tail
+    lay.end = cursor
+    return lay
+
+
+# ------------------------------------------------------------------------------------------ transitions
+
+
+def _limit(frames: int, handle: int) -> int:
+    """The most one side of a transition may take from a clip of `frames`."""
+    return min(handle, frames // 2)
+
+
+def _split_dissolve(total: int, lim_a: int, lim_b: int) -> tuple[int, int, int]:
+    """(total, in_offset, out_offset) for a centred dissolve, shortened until both sides fit."""
+    total = min(total, lim_a + lim_b)
+    while total > 0 and (total // 2 > lim_a or total - total // 2 > lim_b):
+        total -= 1
+    return total, total // 2, total - total // 2
+
+
+def _transition(name: str, kind: str, shot_id: str, in_off: int, out_off: int, rate: Fraction, **extra: Any):
+    meta: dict[str, Any] = {"kind": kind, "shot_id": shot_id}
+    meta.update(extra)
+    return otio.schema.Transition(
+        name=name,
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=_rt(in_off, rate),
+        out_offset=_rt(out_off, rate),
+        metadata={"scriptkit": meta},
+    )
+
+
+def _shot_clip(shot: Shot, asset: Asset, frames: int, handle: int, media_dir: Path, rate: Fraction):
+    clip = otio.schema.Clip(
+        name=shot.id,
+        media_reference=_reference(asset, media_dir, frames + 2 * handle, rate),
+        source_range=_range(handle, frames, rate),
+    )
+    meta = _common("shot", shot.id, asset)
+    meta.update(
+        {
+            "scene_id": shot.scene_id,
+            "line": shot.source_line,
+            "prompt": shot.prompt,
+            "seed": shot.seed,
+            "size": shot.size,
+            "move": shot.move,
+            "characters": list(shot.characters),
+            "action": shot.action,
+            "description": shot.description,
+            "tags": list(shot.tags),
+            "duration_planned": shot.duration,
+        }
+    )
+    clip.metadata["scriptkit"] = meta
+    clip.markers.append(
+        otio.schema.Marker(
+            name=shot.id,
+            marked_range=_range(handle, 1, rate),
+            color=otio.schema.MarkerColor.GREEN,
+            metadata={"scriptkit": {"shot_id": shot.id, "line": shot.source_line}},
+            comment=f"line {shot.source_line}: {shot.action[:120]}".rstrip(": ").rstrip(),
+        )
+    )
+    return clip
+
+
+def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction, lay: _Layout, fixups: list[str]):
+    track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    track.metadata["scriptkit"] = {"role": "video", "character": None}
+    handle = frames_of(HANDLE_SECONDS, rate)
+    black = frames_of(BLACK_SECONDS, rate)
+    used_head = 0  # frames of the current clip already taken by the transition at its start
+    for i, shot in enumerate(shotlist.shots):
+        frames = lay.frames[i]
+        prev = shotlist.shots[i - 1] if i else None
+        if prev is not None and _fades_out(prev):
+            n = frames_of(prev.transition_out.duration, rate)  # type: ignore[union-attr]
+            lim = min(lay.frames[i - 1] // 2, lay.frames[i - 1] - used_head)
+            n = _fade_fit(n, lim, prev.id, "fade out", fixups)
+            if n:
+                track.append(_transition("Fade Out", "fade_out", prev.id, n, 0, rate))
+        if lay.black_before[i]:
+            edge = _edge_kind(prev, shot)
+            if edge is not None:
+                fixups.append(f"shot {shot.id}: {edge.kind} dropped, the edge already fades through black")
+            track.append(otio.schema.Gap(source_range=_range(0, black, rate), name="black"))
+        used_head = 0
+        if _fades_in(shot) and (i == 0 or lay.black_before[i]):
+            n = _fade_fit(frames_of(shot.transition_in.duration, rate), frames // 2, shot.id, "fade in", fixups)  # type: ignore[union-attr]
+            if n:
+                track.append(_transition("Fade In", "fade_in", shot.id, 0, n, rate))
+                used_head = n
+        elif prev is not None and not lay.black_before[i]:
+            edge = _edge_kind(prev, shot)
+            if edge is not None:
+                used_head = _dissolve(track, edge, prev, shot, lay.frames[i - 1], frames, handle, rate, fixups)
+        track.append(_shot_clip(shot, assets.images[shot.id], frames, handle, media_dir, rate))
+    last = shotlist.shots[-1]
+    if _fades_out(last):
+        lim = min(lay.frames[-1] // 2, lay.frames[-1] - used_head)
+        n = _fade_fit(frames_of(last.transition_out.duration, rate), lim, last.id, "fade out", fixups)  # type: ignore[union-attr]
+        if n:
+            track.append(_transition("Fade Out", "fade_out", last.id, n, 0, rate))
+    return track
+
+
+def _fade_fit(n: int, limit: int, shot_id: str, what: str, fixups: list[str]) -> int:
+    if n > limit:
+        fixups.append(f"shot {shot_id}: {what} of {n} frames shortened to {limit} frames (the shot is too short)")
+        return limit
+    return n
+
+
+def _dissolve(track, edge: Transition, prev: Shot, shot: Shot, a: int, b: int, handle: int, rate, fixups) -> int:
+    """Append the dissolve/wipe between prev and shot; returns the frames it takes from the incoming clip."""
+    wanted = frames_of(edge.duration, rate)
+    total, in_off, out_off = _split_dissolve(wanted, _limit(a, handle), _limit(b, handle))
+    if total < wanted:
+        fixups.append(
+            f"shot {shot.id}: {edge.kind} of {wanted} frames shortened to {total} frames "
+            f"(a transition may take at most half of each neighbour and {HANDLE_SECONDS:g} s of handle)"
+        )
+    if total == 0:
+        return 0
+    extra: dict[str, Any] = {"frames_planned": wanted, "tag": edge.tag}
+    name = "Cross Dissolve"
+    if edge.kind == "wipe":
+        extra["wipe"] = edge.wipe or "wipe"
+        name = "Wipe"
+    track.append(_transition(name, edge.kind, shot.id, in_off, out_off, rate, **extra))
+    return out_off
+
+
+# ------------------------------------------------------------------------------------------ assembly
+
+
+def _audio_track(name: str, role: str, character: str | None, placed: list[_Placed], rate: Fraction):
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+    track.metadata["scriptkit"] = {"role": role, "character": character}
+    cursor = 0
+    for item in placed:
+        if item.start > cursor:
+            track.append(otio.schema.Gap(source_range=_range(0, item.start - cursor, rate)))
+        track.append(item.clip)
+        cursor = item.start + item.frames
+    return track
+
+
+def _fit_cues(cues: list[_Placed], end: int, rate: Fraction, fixups: list[str]) -> list[_Placed]:
+    """Trim sound cues that would run past the picture's end (a cue with no room left is dropped)."""
+    kept: list[_Placed] = []
+    for item in cues:
+        if item.start >= end:
+            fixups.append(f"cue {item.clip.name}: dropped, it would start after the last shot")
+            continue
+        if item.start + item.frames > end:
+            item.frames = end - item.start
+            item.clip.source_range = _range(0, item.frames, rate)
+        kept.append(item)
+    return kept
+
+
+def build_timeline(
+    shotlist: ShotList, assets: Assets, media_dir: Path, *, dialogue_tracks: str | None = None
+) -> otio.schema.Timeline:
+    """Assemble the timeline described in this module's docstring. Pure: reads no files."""
+    rate = check_rate(shotlist)
+    if not shotlist.shots:
+        raise ScriptkitError("the shot list has no shots", shotlist.source or None)
+    if dialogue_tracks not in (None, "per_character", "shared"):
+        raise ScriptkitError(f"dialogue_tracks must be 'per_character' or 'shared', not {dialogue_tracks!r}")
+    shared = dialogue_tracks == "shared"
+    media_dir = Path(media_dir)
+    fixups: list[str] = []
+
+    lay = _layout(shotlist, assets, media_dir, rate, shared)
+    tl = otio.schema.Timeline(name=shotlist.title)
+    tl.global_start_time = _rt(start_frames(rate, shotlist.drop_frame), rate)
+    tl.tracks.append(_video_track(shotlist, assets, media_dir, rate, lay, fixups))
+
+    order = _dialogue_order(shotlist)
+    for key in sorted(lay.dialogue, key=lambda k: order.get(k, len(order))):
+        character = None if shared else lay.dialogue[key][0].clip.metadata["scriptkit"]["character"]
+        tl.tracks.append(_audio_track(key, "dialogue", character, lay.dialogue[key], rate))
+    tl.tracks.append(_audio_track("SFX", "effects", None, _fit_cues(lay.cues, lay.end, rate, fixups), rate))
+    if shotlist.music is not None and assets.music is not None:
+        tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate))
+
+    for text in fixups:
+        log.warning("%s", text)
+    tl.metadata["scriptkit"] = {
+        "title": shotlist.title,
+        "width": shotlist.width,
+        "height": shotlist.height,
+        "fps": rate_string(rate),
+        "drop_frame": shotlist.drop_frame,
+        "template": shotlist.template,
+        "tool_version": __version__,
+        "fixups": fixups,
+    }
+    return tl
+
+
+def _dialogue_order(shotlist: ShotList) -> dict[str, int]:
+    """Track key -> position: the shot list's characters first, then others as they first speak."""
+    names = [c.upper() for c in shotlist.characters]
+    for shot in shotlist.shots:
+        for line in shot.dialogue:
+            if line.character.upper() not in names:
+                names.append(line.character.upper())
+    order = {f"DIALOGUE {name}": n for n, name in enumerate(names)}
+    order["DIALOGUE"] = 0
+    return order
+
+
+def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, rate: Fraction):
+    available = frames_ceil(asset.duration, rate) if asset.duration else end
+    frames = min(available, end)
+    clip = otio.schema.Clip(
+        name=shotlist.music.id if shotlist.music else "music-bed",
+        media_reference=_reference(asset, media_dir, available, rate),
+        source_range=_range(0, frames, rate),
+    )
+    meta = _common("music", None, asset)
+    meta.update(
+        {
+            "level_db": shotlist.music.level_db if shotlist.music else -18.0,
+            "description": shotlist.music.description if shotlist.music else "",
+        }
+    )
+    clip.metadata["scriptkit"] = meta
+    track = _audio_track("MUSIC", "music", None, [], rate)
+    track.append(clip)
+    return track
