@@ -53,3 +53,25 @@ def test_file_urls_encode_spaces_hash_percent_and_non_ascii(tmp_path) -> None:
     assert " " not in url and "#" not in url.split("file://", 1)[1] and "é" not in url
     assert "%2523" not in url and "%25" in url and "%23" in url and "%20" in url
     assert url_to_path(url) == path
+
+
+def test_atomic_writes_get_ordinary_permissions_and_leave_no_temp_files(tmp_path) -> None:
+    import os
+
+    from scriptkit.io import atomic_path, atomic_write_text
+
+    target = tmp_path / "out.txt"
+    atomic_write_text(target, "hello")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+    with atomic_path(tmp_path / "movie.mp4") as tmp:
+        tmp.write_bytes(b"x")
+    assert (tmp_path / "movie.mp4").stat().st_mode & 0o777 == 0o666 & ~mask
+    try:
+        with atomic_path(tmp_path / "broken.mp4") as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("killed")
+    except RuntimeError:
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.mp4", "out.txt"]
