@@ -1,0 +1,222 @@
+"""SRT subtitles from the dialogue clips, with their real timeline timings.
+
+Times run from 00:00:00,000 at the timeline start (not from the 01:00:00:00 timecode): that is how SRT
+files are used beside a movie and how NLEs import them onto a sequence. Each dialogue clip is one cue:
+start and end are its frames on the timeline converted exactly (rational) to milliseconds; cues are sorted
+by start, then by track order, and numbered from 1; text is wrapped at 42 characters. Output is UTF-8 with
+CRLF line endings (what most players and NLEs expect) and deterministic. `read()` turns an SRT back into a
+timeline with one shared "DIALOGUE" track (a clip per cue, text in metadata), for checks and conform.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from exporters import Format
+from scriptkit.errors import ScriptkitError
+from scriptkit.io import atomic_write_text
+from scriptkit.models import ExportOptions
+from scriptkit.rates import rate_string, rational
+
+WRAP = 42
+MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    text: str
+    character: str
+    line_id: str
+    shot_id: str
+
+
+def _sk(item: Any) -> dict[str, Any]:
+    return dict(item.metadata.get("scriptkit", {}) or {})
+
+
+def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
+    fps = _sk(timeline).get("fps")
+    if fps:
+        return Fraction(str(fps))
+    for clip in timeline.find_clips():
+        return rational(clip.source_range.duration.rate)
+    return Fraction(24)
+
+
+def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    return round(time.value * float(rate) / time.rate) if time.rate else 0
+
+
+def _ms(frames: int, rate: Fraction) -> int:
+    return round(Fraction(frames) / rate * 1000)
+
+
+def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
+    """One Cue per dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time."""
+    rate = timeline_rate(timeline)
+    found: list[tuple[int, int, Cue]] = []
+    for order, track in enumerate(timeline.audio_tracks()):
+        role = _sk(track).get("role")
+        if role != "dialogue" and not (role is None and track.name.upper().startswith("DIALOGUE")):
+            continue
+        position = 0
+        for item in track:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            if isinstance(item, otio.schema.Clip):
+                meta = _sk(item)
+                text = " ".join(str(meta.get("text") or item.name).split())
+                cue = Cue(
+                    _ms(position, rate),
+                    _ms(position + frames, rate),
+                    text,
+                    str(meta.get("character") or _sk(track).get("character") or ""),
+                    str(meta.get("line_id") or item.name),
+                    str(meta.get("shot_id") or ""),
+                )
+                found.append((position, order, cue))
+            position += frames
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [cue for _, _, cue in found]
+
+
+def srt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d},{millis:03d}"
+
+
+def wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, WRAP) or [""]
+
+
+def srt_text(timeline: otio.schema.Timeline) -> str:
+    blocks: list[str] = []
+    for number, cue in enumerate(dialogue_cues(timeline), start=1):
+        lines = [str(number), f"{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}", *wrap(cue.text)]
+        blocks.append("\r\n".join(lines))
+    return "\r\n\r\n".join(blocks) + ("\r\n" if blocks else "")
+
+
+def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
+    """Write the dialogue as SRT at `path` (atomically)."""
+    del options
+    atomic_write_text(Path(path), srt_text(timeline))
+
+
+# -------------------------------------------------------------------------------------------- reader
+
+_TIMING = re.compile(
+    r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})(?:\s.*)?$"
+)
+
+
+def parse_time(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def parse_cues(text: str, path: Path | str) -> list[tuple[int, int, str, int]]:
+    """(start ms, end ms, text, line number) for every cue block of an SRT or WebVTT text."""
+    cues: list[tuple[int, int, str, int]] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    index = 0
+    while index < len(lines):
+        match = _TIMING.match(lines[index])
+        if not match:
+            index += 1
+            continue
+        groups = match.groups()
+        start = parse_time(*groups[:4])
+        end = parse_time(*groups[4:])
+        if end < start:
+            raise ScriptkitError("cue ends before it starts", path, index + 1)
+        body: list[str] = []
+        number = index + 1
+        index += 1
+        while index < len(lines) and lines[index].strip():
+            body.append(lines[index].strip())
+            index += 1
+        cues.append((start, end, " ".join(body), number))
+    return cues
+
+
+def cues_to_timeline(
+    cues: list[tuple[int, int, str, int]], path: Path | str, fmt: str, rate: Fraction = Fraction(25)
+) -> otio.schema.Timeline:
+    """A timeline of DIALOGUE tracks at `rate`: cues in time order, an overlapping cue on the next track."""
+    fps = float(rate)
+    timeline = otio.schema.Timeline(name=Path(path).stem)
+    lanes: list[tuple[otio.schema.Track, list[int]]] = []
+    for number, (start_ms, end_ms, text, _line) in enumerate(sorted(cues), start=1):
+        start = round(Fraction(start_ms, 1000) * rate)
+        end = max(start + 1, round(Fraction(end_ms, 1000) * rate))
+        lane = next((entry for entry in lanes if entry[1][0] <= start), None)
+        if lane is None:
+            name = "DIALOGUE" if not lanes else f"DIALOGUE {len(lanes) + 1}"
+            track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+            track.metadata["scriptkit"] = {"role": "dialogue", "character": None}
+            lane = (track, [0])
+            lanes.append(lane)
+        track, cursor = lane
+        if start > cursor[0]:
+            track.append(otio.schema.Gap(source_range=_range(0, start - cursor[0], fps)))
+        clip = otio.schema.Clip(name=f"cue-{number}", source_range=_range(0, end - start, fps))
+        clip.metadata["scriptkit"] = {"kind": "dialogue", "text": text}
+        track.append(clip)
+        cursor[0] = end
+    for track, _ in lanes:
+        timeline.tracks.append(track)
+    timeline.metadata["scriptkit"] = {
+        "title": timeline.name,
+        "fps": rate_string(rate),
+        "source": str(path),
+        "format": fmt,
+    }
+    return timeline
+
+
+def _range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
+
+
+def read_text(path: Path) -> str:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise ScriptkitError("subtitle file is too large", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read(path: Path) -> otio.schema.Timeline:
+    """Read an SRT file into a timeline with one DIALOGUE track (25 fps; cue text in clip metadata)."""
+    cues = parse_cues(read_text(path), path)
+    if not cues:
+        raise ScriptkitError("no subtitle cues found", path)
+    return cues_to_timeline(cues, path, "srt")
+
+
+FORMAT = Format(
+    name="srt",
+    extension=".srt",
+    description="SubRip subtitles of the dialogue",
+    nles=("resolve", "premiere", "fcp", "avid"),
+    write=write,
+    read=read,
+)

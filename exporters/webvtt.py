@@ -1,0 +1,199 @@
+"""WebVTT subtitles from the dialogue clips (`<v CHARACTER>` voice spans), with real timeline timings.
+
+Like the SRT writer (exporters/subtitles.py) times run from 00:00:00.000 at the timeline start, each
+dialogue clip is one cue (its exact timeline frames converted to milliseconds), cues are sorted by start
+then track order, text wraps at 42 characters; UTF-8, LF line endings, deterministic. Each cue carries an
+identifier (the dialogue line id) so a cue can be traced back to the shot list. `read()` gives a timeline
+with one DIALOGUE track, as the SRT reader does.
+
+This module keeps its own copy of the small cue extraction instead of importing the SRT exporter, so the
+two formats stay independent.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from exporters import Format
+from scriptkit.errors import ScriptkitError
+from scriptkit.io import atomic_write_text
+from scriptkit.models import ExportOptions
+from scriptkit.rates import rate_string, rational
+
+WRAP = 42
+MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
+
+
+def _sk(item: Any) -> dict[str, Any]:
+    return dict(item.metadata.get("scriptkit", {}) or {})
+
+
+def _rate(timeline: otio.schema.Timeline) -> Fraction:
+    fps = _sk(timeline).get("fps")
+    if fps:
+        return Fraction(str(fps))
+    for clip in timeline.find_clips():
+        return rational(clip.source_range.duration.rate)
+    return Fraction(24)
+
+
+def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    return round(time.value * float(rate) / time.rate) if time.rate else 0
+
+
+def cues(timeline: otio.schema.Timeline) -> list[tuple[int, int, str, str, str]]:
+    """(start ms, end ms, text, character, line id) per dialogue clip, sorted by start then track."""
+    rate = _rate(timeline)
+    found: list[tuple[int, int, tuple[int, int, str, str, str]]] = []
+    for order, track in enumerate(timeline.audio_tracks()):
+        role = _sk(track).get("role")
+        if role != "dialogue" and not (role is None and track.name.upper().startswith("DIALOGUE")):
+            continue
+        position = 0
+        for item in track:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            if isinstance(item, otio.schema.Clip):
+                meta = _sk(item)
+                start = round(Fraction(position) / rate * 1000)
+                end = round(Fraction(position + frames) / rate * 1000)
+                text = " ".join(str(meta.get("text") or item.name).split())
+                who = str(meta.get("character") or _sk(track).get("character") or "")
+                found.append((position, order, (start, end, text, who, str(meta.get("line_id") or item.name))))
+            position += frames
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [cue for _, _, cue in found]
+
+
+def vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def vtt_text(timeline: otio.schema.Timeline) -> str:
+    blocks = ["WEBVTT"]
+    for start, end, text, who, line_id in cues(timeline):
+        lines = textwrap.wrap(_escape(text), WRAP) or [""]
+        if who:
+            lines[0] = f"<v {_escape(who)}>{lines[0]}"
+        identifier = line_id.replace("-->", "--")
+        blocks.append("\n".join([identifier, f"{vtt_time(start)} --> {vtt_time(end)}", *lines]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
+    """Write the dialogue as WebVTT at `path` (atomically)."""
+    del options
+    atomic_write_text(Path(path), vtt_text(timeline))
+
+
+# -------------------------------------------------------------------------------------------- reader
+
+_TIMING = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})")
+_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]*)>")
+
+
+def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def read(path: Path) -> otio.schema.Timeline:
+    """Read a WebVTT file into DIALOGUE <VOICE> tracks at 25 fps (text, speaker and line id in clip metadata)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise ScriptkitError("subtitle file is too large", path)
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines[0].startswith("WEBVTT"):
+        raise ScriptkitError("not a WebVTT file (no WEBVTT header)", path, 1)
+    entries: list[tuple[int, int, str, str, str]] = []
+    for index, line in enumerate(lines):
+        match = _TIMING.match(line)
+        if not match:
+            continue
+        start, end = _ms(*match.groups()[:4]), _ms(*match.groups()[4:])
+        if end < start:
+            raise ScriptkitError("cue ends before it starts", path, index + 1)
+        identifier = lines[index - 1].strip() if index > 0 else ""
+        body: list[str] = []
+        cursor = index + 1
+        while cursor < len(lines) and lines[cursor].strip():
+            body.append(lines[cursor].strip())
+            cursor += 1
+        joined = " ".join(body)
+        voice = _VOICE.match(joined)
+        who = voice.group(1).strip() if voice else ""
+        plain = re.sub(r"<[^>]*>", "", joined).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        entries.append((start, end, plain, who, identifier))
+    if not entries:
+        raise ScriptkitError("no subtitle cues found", path)
+    return _timeline(entries, path)
+
+
+def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio.schema.Timeline:
+    """One DIALOGUE <VOICE> track per speaker (cues in time order; an overlapping cue on an extra track)."""
+    rate = Fraction(25)
+    fps = float(rate)
+    tracks: dict[str, tuple[otio.schema.Track, list[int]]] = {}
+    for start_ms, end_ms, plain, who, identifier in sorted(entries):
+        start = round(Fraction(start_ms, 1000) * rate)
+        end = max(start + 1, round(Fraction(end_ms, 1000) * rate))
+        base = f"DIALOGUE {who}".strip()
+        name, n = base, 1
+        while name in tracks and tracks[name][1][0] > start:
+            n += 1
+            name = f"{base} {n}"
+        if name not in tracks:
+            track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+            track.metadata["scriptkit"] = {"role": "dialogue", "character": who or None}
+            tracks[name] = (track, [0])
+        track, cursor = tracks[name]
+        if start > cursor[0]:
+            track.append(otio.schema.Gap(source_range=_range(0, start - cursor[0], fps)))
+        clip = otio.schema.Clip(name=identifier or f"cue-{len(track)}", source_range=_range(0, end - start, fps))
+        clip.metadata["scriptkit"] = {"kind": "dialogue", "text": plain, "character": who or None}
+        if identifier:
+            clip.metadata["scriptkit"]["line_id"] = identifier
+        track.append(clip)
+        cursor[0] = end
+    timeline = otio.schema.Timeline(name=path.stem)
+    for track, _ in tracks.values():
+        timeline.tracks.append(track)
+    timeline.metadata["scriptkit"] = {
+        "title": path.stem,
+        "fps": rate_string(rate),
+        "source": str(path),
+        "format": "vtt",
+    }
+    return timeline
+
+
+def _range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
+
+
+FORMAT = Format(
+    name="vtt",
+    extension=".vtt",
+    description="WebVTT subtitles of the dialogue",
+    nles=("resolve", "premiere", "fcp"),
+    write=write,
+    read=read,
+)

@@ -1,0 +1,168 @@
+"""AAF writer and reader: read back by the OTIO AAF adapter, by pyaaf2 directly and by our reader."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import aaf2
+import opentimelineio as otio
+import pytest
+
+from exporters import aaf, get_format
+from scriptkit.errors import ScriptkitError
+from scriptkit.models import ExportOptions
+from scriptkit.timeline import shot_cuts
+from tests.fixtures import sample_timeline
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "aaf"
+ODD_FOLDER = "my media #1 100% Ü"
+RATES = [
+    ("23.976", False),
+    ("24", False),
+    ("25", False),
+    ("29.97", False),
+    ("29.97", True),
+    ("30", False),
+    ("50", False),
+    ("59.94", False),
+    ("59.94", True),
+    ("60", False),
+]
+
+
+def transitions(tl: otio.schema.Timeline) -> list[tuple[int, int]]:
+    return [
+        (round(t.in_offset.value), round(t.out_offset.value))
+        for t in tl.tracks[0]
+        if isinstance(t, otio.schema.Transition)
+    ]
+
+
+def pyaaf2_cuts(path: Path) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]], bool, str]:
+    """(clip name, start, frames), (transition length, cut point), drop frame, edit rate of the picture slot,
+    computed from the AAF components as Avid lays them out (a transition overlaps both neighbours)."""
+    with aaf2.open(str(path), "r") as handle:
+        mob = next(iter(handle.content.toplevel()))
+        picture = next(s for s in mob.slots if str(s.media_kind) == "Picture")
+        drop = any(isinstance(s.segment, aaf2.components.Timecode) and s.segment.drop for s in mob.slots)
+        components = list(picture.segment.components)
+        cuts: list[tuple[str, int, int]] = []
+        fades: list[tuple[int, int]] = []
+        position = 0
+        for index, comp in enumerate(components):
+            if isinstance(comp, aaf2.components.Transition):
+                position -= comp.length
+                fades.append((comp.length, comp["CutPoint"].value))
+                continue
+            length = comp.length
+            start = position
+            if index > 0 and isinstance(components[index - 1], aaf2.components.Transition):
+                head = components[index - 1]
+                start += head["CutPoint"].value
+                length -= head["CutPoint"].value
+            if index + 1 < len(components) and isinstance(components[index + 1], aaf2.components.Transition):
+                tail = components[index + 1]
+                length -= tail.length - tail["CutPoint"].value
+            if isinstance(comp, aaf2.components.SourceClip):
+                cuts.append((comp.mob.name, start, length))
+            position += comp.length
+        return cuts, fades, drop, str(picture.edit_rate)
+
+
+@pytest.mark.parametrize(("fps", "drop_frame"), RATES)
+def test_round_trip_every_rate(tmp_path: Path, fps: str, drop_frame: bool) -> None:
+    """Picture only, to keep pyaaf2 (about 1 s per file) affordable; the audio tracks are checked below."""
+    tl = sample_timeline(tmp_path / ODD_FOLDER, fps=fps, drop_frame=drop_frame)
+    while len(tl.tracks) > 1:
+        del tl.tracks[-1]
+    target = tmp_path / "project" / "episode.aaf"
+    aaf.write(tl, target, ExportOptions(project_dir=str(tmp_path / "project"), drop_frame=drop_frame))
+    ours = aaf.read(target)  # the OTIO AAF adapter, plus our fix-ups
+    assert shot_cuts(ours) == shot_cuts(tl)
+    assert transitions(ours) == transitions(tl)
+    assert [c.metadata["scriptkit"]["shot_id"] for c in ours.tracks[0].find_clips()] == [n for n, _, _ in shot_cuts(tl)]
+    assert [t.name for t in ours.tracks] == [t.name for t in tl.tracks]
+    assert ours.metadata["scriptkit"]["drop_frame"] is drop_frame
+    assert ours.metadata["scriptkit"]["fps"] == tl.metadata["scriptkit"]["fps"]
+    cuts, fades, drop, edit_rate = pyaaf2_cuts(target)
+    assert cuts == shot_cuts(tl)
+    assert [(a + b, a) for a, b in transitions(tl)] == fades
+    assert drop is drop_frame
+    rate = tl.metadata["scriptkit"]["fps"]
+    assert Fraction(edit_rate) == Fraction(rate)
+
+
+def audio_cuts(tl: otio.schema.Timeline) -> list[tuple[str, int, int]]:
+    out = []
+    for track in tl.audio_tracks():
+        position = 0
+        for item in track:
+            frames = round(item.duration().value)
+            if isinstance(item, otio.schema.Clip):
+                out.append((item.name, position, frames))
+            position += frames
+    return sorted(out)
+
+
+def test_full_timeline_with_audio(tmp_path: Path) -> None:
+    tl = sample_timeline(tmp_path / ODD_FOLDER, fps="29.97")
+    target = tmp_path / "episode.aaf"
+    aaf.write(tl, target, ExportOptions(project_dir=str(tmp_path)))
+    by_otio = otio.adapters.read_from_file(str(target), adapter_name="AAF")
+    assert [(n, s, f) for n, s, f in shot_cuts(by_otio) if n] == shot_cuts(tl)
+    assert transitions(by_otio) == transitions(tl)
+    assert audio_cuts(by_otio) == audio_cuts(tl)
+    back = aaf.read(target)
+    assert [t.name for t in back.tracks] == [t.name for t in tl.tracks]
+    assert audio_cuts(back) == audio_cuts(tl)
+    first = target.read_bytes()
+    aaf.write(tl, target, ExportOptions(project_dir=str(tmp_path)))
+    assert target.read_bytes() == first  # deterministic: no random Mob IDs or timestamps
+    want = {c.name: c.metadata["scriptkit"] for c in tl.find_clips()}
+    got = {c.name: c.metadata["scriptkit"] for c in back.find_clips()}
+    assert set(got) == set(want)
+    for name, meta in want.items():
+        assert got[name]["kind"] == meta["kind"]
+        assert got[name].get("shot_id") == meta.get("shot_id")
+        assert got[name]["asset_hash"] == meta["asset_hash"]
+    with aaf2.open(str(target), "r") as handle:
+        comments = {m.name: dict(m.comments.items()) for m in handle.content.mastermobs()}
+    assert comments["sc01-kitchen-001"]["ScriptkitShot"] == "sc01-kitchen-001"
+
+
+def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    tl = sample_timeline(tmp_path, fps="25")
+    clip = tl.find_clips()[0]
+    clip.source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(0, 30), otio.opentime.RationalTime(10, 30)
+    )  # a clip at another rate: the adapter refuses it after it has opened the file
+    folder = tmp_path / "out"
+    with pytest.raises(ScriptkitError, match="cannot write AAF") as info:
+        aaf.write(tl, folder / "episode.aaf", ExportOptions(project_dir=str(tmp_path)))
+    assert "episode.aaf" in str(info.value)
+    assert list(folder.iterdir()) == []
+
+
+def test_registry_and_bad_files(tmp_path: Path) -> None:
+    fmt = get_format("aaf")
+    assert fmt.write is aaf.write and fmt.read is aaf.read
+    not_aaf = tmp_path / "text.aaf"
+    not_aaf.write_text("hello")
+    with pytest.raises(ScriptkitError, match="not an AAF"):
+        aaf.read(not_aaf)
+    truncated = tmp_path / "truncated.aaf"
+    truncated.write_bytes((CORPUS / "avid_mc18.9_one_clip.aaf").read_bytes()[:5000])
+    with pytest.raises(ScriptkitError) as info:
+        aaf.read(truncated)
+    assert str(truncated) in str(info.value)
+
+
+def test_reads_media_composer_exports() -> None:
+    tl = aaf.read(CORPUS / "avid_2997fps-DFTC.aaf")
+    assert tl.metadata["scriptkit"]["fps"] == "30000/1001"
+    assert tl.metadata["scriptkit"]["drop_frame"] is True
+    assert len(list(tl.find_clips())) >= 1
+    one = aaf.read(CORPUS / "avid_mc18.9_one_clip.aaf")
+    assert one.metadata["scriptkit"]["fps"] == "24"
+    assert round(one.tracks[0].duration().value) == 10
