@@ -92,7 +92,7 @@ def formats_for(nle: str, preview: bool) -> list[str]:
     chosen: list[str] = []
     for target in targets:
         if target == "all":
-            names: tuple[str, ...] = tuple(f for fs in NLE_FORMATS.values() for f in fs) + ("otioz",)
+            names = (*(f for fs in NLE_FORMATS.values() for f in fs), "otioz")
         elif target in NLE_FORMATS:
             names = NLE_FORMATS[target]
         else:
@@ -175,7 +175,11 @@ def write_outputs(
         started = time.perf_counter()
         fmt.write(timeline, path, options)
         timings[name] = round(time.perf_counter() - started, 4)
-        outputs.append({"format": name, "path": path.name, "nles": nles_for_format(name), "sha256": _sha256(path)})
+        entry: dict[str, Any] = {"format": name, "path": path.name, "nles": nles_for_format(name)}
+        entry["sha256"] = _sha256(path)
+        if "audio_paths" in fmt.extra:  # EDL: one more file per audio track, beside the picture EDL
+            entry["extra_paths"] = [p.name for _, p in fmt.extra["audio_paths"](timeline, path)]
+        outputs.append(entry)
         if log:
             log(f"wrote {path.name}")
     manifest = make_manifest(shotlist, assets, outputs, options, source=source)

@@ -49,18 +49,18 @@ def load_manifest(project: Path) -> dict[str, Any]:
         raise ScriptkitError(f"manifest.json is unreadable: {exc}", path) from None
 
 
-def cut_list(timeline: Any) -> list[tuple[str, int]]:
-    """(shot id or clip name, duration in frames at the timeline's rate) of the picture track's clips."""
+def cut_list(timeline: Any) -> list[tuple[str, int]] | None:
+    """(shot id or clip name, duration in frames) of the picture track's clips; None without a picture track."""
     import opentimelineio as otio
 
     video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
     if not video:
-        return []
+        return None
     cuts = []
     for clip in video[0].find_clips(shallow_search=True):
         meta = clip.metadata.get("scriptkit", {}) if hasattr(clip.metadata, "get") else {}
         shot_id = meta.get("shot_id") or clip.name
-        cuts.append((str(shot_id), int(round(clip.duration().value))))
+        cuts.append((str(shot_id), round(clip.duration().value)))
     return cuts
 
 
@@ -126,12 +126,13 @@ def check_project(project: Path) -> list[str]:
     manifest = load_manifest(project)
     problems: list[str] = []
     for output in manifest.get("outputs", []):
-        if not (project / output["path"]).is_file():
-            nles = ", ".join(output.get("nles") or []) or "any NLE"
-            problems.append(f"{output['path']} is missing: {nles} has nothing to import")
+        nles = ", ".join(output.get("nles") or []) or "any NLE"
+        for name in [output["path"], *output.get("extra_paths", [])]:
+            if not (project / name).is_file():
+                problems.append(f"{name} is missing: {nles} has nothing to import")
     problems += check_media(project, manifest)
     try:
-        reference = cut_list(reference_timeline(project, manifest))
+        reference = cut_list(reference_timeline(project, manifest)) or []
     except ScriptkitError as exc:
         problems.append(f"cannot rebuild the timeline to compare against: {exc}")
         reference = []
@@ -148,6 +149,8 @@ def check_project(project: Path) -> list[str]:
             cuts = cut_list(fmt.read(path))
         except ScriptkitError as exc:
             problems.append(f"{output['path']} does not read back: {exc}")
+            continue
+        if cuts is None:  # subtitles: no picture to compare
             continue
         if [d for _, d in cuts] != [d for _, d in reference]:
             nles = ", ".join(output.get("nles") or []) or "NLEs"
