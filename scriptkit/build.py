@@ -287,9 +287,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     )
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
-    manifest = write_outputs(
-        timeline, shotlist, assets, project_dir, options, formats, source=source.name, log=say
-    )
+    manifest = write_outputs(timeline, shotlist, assets, project_dir, options, formats, source=source.name, log=say)
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest
 

@@ -163,7 +163,9 @@ def build(
     template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
     nle: Annotated[str, typer.Option("--nle", help="resolve, premiere, fcp, avid, kdenlive, shotcut or all.")] = "all",
     fcpxml_version: Annotated[str, typer.Option("--fcpxml-version", help="1.9 to 1.13.")] = "1.10",
-    relative_media: Annotated[bool, typer.Option("--relative-media", help="Media paths relative to the project.")] = False,
+    relative_media: Annotated[
+        bool, typer.Option("--relative-media", help="Media paths relative to the project.")
+    ] = False,
     drop_frame: Annotated[bool, typer.Option("--drop-frame", help="Drop-frame timecode (29.97/59.94 only).")] = False,
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render preview.mp4.")] = True,
     preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,

@@ -116,7 +116,9 @@ ShotSize = Literal[
     "insert",
     "pov",
 ]
-CameraMove = Literal["static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "handheld", "tracking"]
+CameraMove = Literal[
+    "static", "push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down", "handheld", "tracking"
+]
 TransitionKind = Literal["cut", "dissolve", "fade", "wipe"]
 
 
@@ -129,7 +131,9 @@ class Transition(_Model):
 
     kind: TransitionKind = "cut"
     duration: float = Field(default=0.0, ge=0, description="Seconds; 0 for a cut.")
-    tag: str | None = Field(default=None, description="What the script said: 'match_cut', 'smash_cut', 'fade_to_black'...")
+    tag: str | None = Field(
+        default=None, description="What the script said: 'match_cut', 'smash_cut', 'fade_to_black'..."
+    )
     wipe: str | None = Field(default=None, description="SMPTE wipe pattern name for kind wipe.")
     source_line: int | None = None
 

@@ -56,7 +56,7 @@ def frame_duration(rate: Fraction) -> Fraction:
 
 def seconds_to_frames(seconds: float, rate: Fraction) -> int:
     """Round seconds to the nearest whole frame at `rate`."""
-    return int(round(Fraction(seconds).limit_denominator(1_000_000) * rate))
+    return round(Fraction(seconds).limit_denominator(1_000_000) * rate)
 
 
 def timebase(rate: Fraction) -> int:

@@ -77,7 +77,7 @@ def test_rebuild_is_byte_identical(project: Path, tmp_path: Path) -> None:
 
 def test_drop_frame_on_a_30fps_template_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     out = tmp_path / "df"
-    with pytest.raises(ScriptkitError, match="29.97 or 59.94"):
+    with pytest.raises(ScriptkitError, match=r"29\.97 or 59\.94"):
         build_project(BuildRequest(source=str(EXAMPLE), output=str(out), drop_frame=True, quiet=True))
     assert not out.exists()
 

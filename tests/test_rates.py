@@ -14,8 +14,14 @@ from scriptkit.rates import SUPPORTED_RATES, frames_to_timecode, parse_rate, rat
 
 @pytest.mark.parametrize(
     ("text", "exact"),
-    [("23.976", Fraction(24000, 1001)), ("24000/1001", Fraction(24000, 1001)), ("29.97", Fraction(30000, 1001)),
-     ("30", Fraction(30)), ("59.94", Fraction(60000, 1001)), ("25", Fraction(25))],
+    [
+        ("23.976", Fraction(24000, 1001)),
+        ("24000/1001", Fraction(24000, 1001)),
+        ("29.97", Fraction(30000, 1001)),
+        ("30", Fraction(30)),
+        ("59.94", Fraction(60000, 1001)),
+        ("25", Fraction(25)),
+    ],
 )
 def test_parse_rate_is_exact(text: str, exact: Fraction) -> None:
     assert parse_rate(text) == exact
