@@ -1,0 +1,195 @@
+"""Generators: a keyframe per shot, a voice per dialogue line, a sound per cue, behind one small interface.
+
+Three kinds of backend, each found by name in a registry (a dict of name -> "module:Class", imported only
+when used, so torch/diffusers/transformers never load at `import scriptkit`):
+
+- `ImageGenerator`: `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
+- `VoiceGenerator`: `piper` (the default, the piper-tts command line in a subprocess), `transformers` (VITS).
+- `CueGenerator`: `synth` (numpy: a short sound shaped by the cue word, and the music bed).
+
+A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`) at construction, and a batch
+of jobs in `generate`, yielding each job's result as soon as it is ready (so progress moves and a killed run
+keeps what was finished). `params(job)` returns everything besides the job itself that determines the
+output: it goes into the cache key and the asset record. `version` changes when a backend's output for the
+same inputs changes, so an upgrade re-renders.
+
+Orchestration (cache, resume, progress, assets.json) lives in `generators.run`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from generators.audio import Audio
+from scriptkit.errors import ScriptkitError
+from scriptkit.models import DialogueLine, Shot
+
+Params = dict[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class StyleRef:
+    """The style reference: an image file (already checked to be a sane image) and its content hash."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    shot: Shot
+    prompt: str
+    negative_prompt: str
+    seed: int
+    width: int
+    height: int
+    take: int = 0
+    style: StyleRef | None = None
+    title: str = ""
+    cast: tuple[str, ...] = ()
+
+    @property
+    def owner(self) -> str:
+        return self.shot.id
+
+
+@dataclass(frozen=True)
+class VoiceJob:
+    line: DialogueLine
+
+    @property
+    def owner(self) -> str:
+        return self.line.id
+
+
+@dataclass(frozen=True)
+class CueJob:
+    """A sound cue, or the music bed (cue None, kind "music")."""
+
+    owner: str
+    word: str
+    description: str
+    duration: float
+    kind: str = "sfx"
+    seed: int = 0
+
+
+@dataclass
+class BackendBase:
+    """Options-holding base: `options` is the backend's table from the project config."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "1"
+
+    def __post_init__(self) -> None:
+        """Check options and find models here; raise ScriptkitError with what to do."""
+
+    @property
+    def model(self) -> str:
+        """What model made the asset (a path or an id); empty for procedural backends."""
+        return ""
+
+
+class ImageGenerator(BackendBase):
+    def params(self, job: ImageJob) -> Params:
+        return {}
+
+    def generate(self, jobs: list[ImageJob]) -> Iterator[tuple[ImageJob, bytes]]:
+        """Yield (job, PNG bytes) for every job; deterministic for the same job and params."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free models; called once after a batch."""
+
+
+class VoiceGenerator(BackendBase):
+    def prepare(self, cast: list[str]) -> None:
+        """Called with the shot list's characters (in order of appearance) before `params`/`generate`."""
+
+    def params(self, job: VoiceJob) -> Params:
+        return {}
+
+    def generate(self, jobs: list[VoiceJob]) -> Iterator[tuple[VoiceJob, Audio]]:
+        """Yield (job, audio) for every line; the runner writes 48 kHz 16-bit WAV."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free models; called once after a batch."""
+
+
+class CueGenerator(BackendBase):
+    def params(self, job: CueJob) -> Params:
+        return {}
+
+    def generate(self, jobs: list[CueJob]) -> Iterator[tuple[CueJob, Audio]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free models; called once after a batch."""
+
+
+IMAGE_BACKENDS: dict[str, str] = {
+    "storyboard": "generators.storyboard:StoryboardImages",
+    "diffusers": "generators.diffusers_image:DiffusersImages",
+}
+VOICE_BACKENDS: dict[str, str] = {
+    "piper": "generators.piper:PiperVoices",
+    "transformers": "generators.transformers_voice:VitsVoices",
+}
+CUE_BACKENDS: dict[str, str] = {
+    "synth": "generators.cue:SynthCues",
+}
+
+DEFAULT_IMAGE = "storyboard"
+DEFAULT_VOICE = "piper"
+DEFAULT_CUE = "synth"
+
+
+def register(registry: dict[str, str], name: str, target: str) -> None:
+    """Add a backend: `register(IMAGE_BACKENDS, "mine", "mypackage.module:MyImages")`."""
+    registry[name] = target
+
+
+def _resolve(registry: dict[str, str], kind: str, name: str) -> Callable[..., Any]:
+    target = registry.get(name)
+    if target is None:
+        raise ScriptkitError(f"unknown {kind} backend {name!r}; available: {', '.join(sorted(registry))}")
+    module_name, _, class_name = target.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)
+
+
+def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGenerator:
+    return _resolve(IMAGE_BACKENDS, "image", name)(options=dict(options or {}))
+
+
+def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
+    return _resolve(VOICE_BACKENDS, "voice", name)(options=dict(options or {}))
+
+
+def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:
+    return _resolve(CUE_BACKENDS, "cue", name)(options=dict(options or {}))
+
+
+def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:
+    """The one message for a backend whose optional dependencies are not installed."""
+    return ScriptkitError(
+        f"this backend needs {package}, which is not installed",
+        hint=f"run: pip install 'scriptkit[{extra}]' torch==2.13.0",
+    )
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

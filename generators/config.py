@@ -1,0 +1,112 @@
+"""Which backend makes what, with which options: the `[generators]` section of scriptkit.toml.
+
+```toml
+[generators]
+image = "diffusers"          # storyboard (default) | diffusers
+voice = "piper"              # piper (default) | transformers
+cue = "synth"
+
+[generators.diffusers]
+model = "models/sd-turbo"    # paths are relative to this file
+steps = 4
+
+[generators.piper.characters.MAYA]
+pitch = 1.2
+```
+
+The config is `--config PATH` when given, else `scriptkit.toml` beside the screenplay / shot list.
+Command-line `--image-backend` / `--voice-backend` win over the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generators import DEFAULT_CUE, DEFAULT_IMAGE, DEFAULT_VOICE
+from scriptkit.errors import ScriptkitError
+
+CONFIG_NAME = "scriptkit.toml"
+#: Option names whose values are file or folder paths, resolved relative to the config file.
+PATH_KEYS = {"model", "ip_adapter", "image_encoder", "lora", "reference", "vocoder", "tokenizer"}
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    image: str = DEFAULT_IMAGE
+    voice: str = DEFAULT_VOICE
+    cue: str = DEFAULT_CUE
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def for_backend(self, name: str) -> dict[str, Any]:
+        return dict(self.options.get(name, {}))
+
+
+def _resolve_paths(value: Any, base: Path) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: (
+                _resolve_path(item, base) if key in PATH_KEYS and isinstance(item, str) else _resolve_paths(item, base)
+            )
+            for key, item in value.items()
+        }
+    return value
+
+
+def _resolve_path(text: str, base: Path) -> str:
+    candidate = Path(text).expanduser()
+    if candidate.is_absolute():
+        return str(candidate)
+    local = base / candidate
+    return str(local) if local.exists() else text
+
+
+def find_config(explicit: Path | None, near: Path | None) -> Path | None:
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise ScriptkitError("config file not found", explicit)
+        return Path(explicit)
+    if near is not None:
+        beside = Path(near).resolve().parent / CONFIG_NAME
+        if beside.is_file():
+            return beside
+    return None
+
+
+def load_config(
+    explicit: Path | None = None,
+    near: Path | None = None,
+    image_backend: str | None = None,
+    voice_backend: str | None = None,
+) -> GeneratorConfig:
+    """Read the generators section; CLI overrides win; an absent file means the embedded defaults."""
+    path = find_config(explicit, near)
+    section: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScriptkitError(f"cannot read config: {exc}", path) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ScriptkitError(f"invalid TOML: {exc}", path) from None
+        section = data.get("generators", {})
+        if not isinstance(section, dict):
+            raise ScriptkitError("[generators] must be a table", path)
+        section = _resolve_paths(section, path.parent)
+    names = {"image": DEFAULT_IMAGE, "voice": DEFAULT_VOICE, "cue": DEFAULT_CUE}
+    for kind in names:
+        value = section.get(kind, names[kind])
+        if not isinstance(value, str):
+            raise ScriptkitError(f"[generators] {kind} must be a backend name", path)
+        names[kind] = value
+    options = {key: value for key, value in section.items() if isinstance(value, dict)}
+    return GeneratorConfig(
+        image=image_backend or names["image"],
+        voice=voice_backend or names["voice"],
+        cue=names["cue"],
+        options=options,
+        source=path,
+    )

@@ -1,0 +1,155 @@
+"""The `synth` cue backend: a short synthesized sound per cue word, and a quiet pad for the music bed.
+
+The sound is chosen by the cue word so a cue is obvious on an NLE's audio track: a phone RINGS as two-tone
+bursts, a door SLAMs as a noise burst with a fast decay, a HORN as a low chord, brakes SCREECH as a swept
+band of noise, a phone BUZZes as square-wave pulses, lights FLICKER as crackles; anything else is a soft tone.
+Deterministic: the noise comes from a generator seeded by the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from generators import CueGenerator, CueJob, Params
+from generators.audio import SAMPLE_RATE, Audio, fade_edges
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "ring": ("RING", "CHIME", "BELL", "DING", "ALARM", "BEEP"),
+    "impact": ("SLAM", "BANG", "CRASH", "THUD", "KNOCK", "SHOT", "GUNSHOT", "BOOM", "SMASH", "THUMP", "POUND", "CLANG"),
+    "horn": ("HORN", "HONK", "SIREN", "WHISTLE", "ROAR", "RUMBLE"),
+    "screech": ("SCREECH", "SCREAM", "SQUEAL", "SKID", "SHRIEK", "HISS", "WHOOSH", "CREAK"),
+    "buzz": ("BUZZ", "VIBRAT", "HUM", "DRONE", "ZAP"),
+    "crackle": ("FLICKER", "CRACKLE", "SPARK", "STATIC", "SIZZLE", "CLICK", "TICK", "DRIP", "RAIN"),
+}
+
+
+def classify(word: str) -> str:
+    """The sound family of a cue word ('RINGS' -> 'ring'); 'tone' when nothing matches."""
+    upper = word.upper()
+    for kind, stems in KINDS.items():
+        if any(stem in upper for stem in stems):
+            return kind
+    return "tone"
+
+
+def _time(duration: float) -> np.ndarray:
+    return np.arange(max(1, round(duration * SAMPLE_RATE))) / SAMPLE_RATE
+
+
+def _lowpass(signal: np.ndarray, alpha: float) -> np.ndarray:
+    """One-pole low-pass as a truncated exponential FIR (exact to 1e-6, cheap, deterministic)."""
+    length = int(np.ceil(np.log(1e-6) / np.log(1 - alpha))) + 1
+    weights = alpha * (1 - alpha) ** np.arange(length)
+    return np.convolve(signal, weights)[: len(signal)]
+
+
+def ring(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t) + 0.5 * np.sin(2 * np.pi * 480 * t)
+    tremolo = (np.sin(2 * np.pi * 20 * t) > -0.2).astype(np.float64)
+    cycle = np.mod(t, 2.0)
+    gate = ((cycle < 0.4) | ((cycle > 0.6) & (cycle < 1.0))).astype(np.float64)
+    return 0.55 * tone * tremolo * gate
+
+
+def impact(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    noise = _lowpass(rng.standard_normal(len(t)), 0.25)
+    body = np.sin(2 * np.pi * 70 * t) * np.exp(-t * 12)
+    hit = noise * np.exp(-t * 25)
+    tail = noise * 0.15 * np.exp(-t * 4)
+    mixed = hit + 0.9 * body + tail
+    return 0.9 * mixed / max(1e-9, np.max(np.abs(mixed)))
+
+
+def horn(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    chord = sum(np.sign(np.sin(2 * np.pi * f * t)) * 0.3 + np.sin(2 * np.pi * f * t) for f in (110.0, 138.6, 165.0))
+    smooth = _lowpass(chord, 0.08)
+    envelope = np.minimum(1.0, t / 0.08) * np.minimum(1.0, (t[-1] - t + 1e-3) / 0.3)
+    return 0.6 * smooth / max(1e-9, np.max(np.abs(smooth))) * envelope
+
+
+def screech(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    sweep = 2600 - 1400 * t / max(t[-1], 1e-3)
+    phase = 2 * np.pi * np.cumsum(sweep) / SAMPLE_RATE
+    wobble = 1 + 0.02 * np.sin(2 * np.pi * 9 * t)
+    squeal = np.sin(phase * wobble) + 0.5 * np.sin(2 * phase * wobble)
+    noise = rng.standard_normal(len(t)) * 0.35
+    envelope = np.minimum(1.0, t / 0.05) * np.minimum(1.0, (t[-1] - t + 1e-3) / 0.2)
+    mixed = (squeal + noise) * envelope
+    return 0.7 * mixed / max(1e-9, np.max(np.abs(mixed)))
+
+
+def buzz(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    square = np.sign(np.sin(2 * np.pi * 170 * t))
+    pulses = (np.mod(t, 0.5) < 0.3).astype(np.float64)
+    return 0.35 * _lowpass(square * pulses, 0.3)
+
+
+def crackle(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    clicks = (rng.random(len(t)) < 0.0015).astype(np.float64) * rng.standard_normal(len(t))
+    hum = 0.15 * np.sin(2 * np.pi * 120 * t) * (np.sin(2 * np.pi * 6 * t) > 0)
+    mixed = _lowpass(clicks, 0.6) * 6 + hum
+    return 0.7 * mixed / max(1e-9, np.max(np.abs(mixed)))
+
+
+def tone(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    envelope = np.minimum(1.0, t / 0.05) * np.exp(-t * 2.5)
+    return 0.3 * (np.sin(2 * np.pi * 660 * t) + 0.3 * np.sin(2 * np.pi * 990 * t)) * envelope
+
+
+SYNTHS = {
+    "ring": ring,
+    "impact": impact,
+    "horn": horn,
+    "screech": screech,
+    "buzz": buzz,
+    "crackle": crackle,
+    "tone": tone,
+}
+
+# A slow minor progression (Am - F - C - G), root frequencies in Hz with their chord tones.
+PROGRESSION = ((220.0, 261.63, 329.63), (174.61, 220.0, 261.63), (130.81, 164.81, 196.0), (196.0, 246.94, 293.66))
+
+
+def music_bed(duration: float, seconds_per_chord: float = 4.0) -> np.ndarray:
+    """A quiet pad: soft detuned chords crossfading every `seconds_per_chord` seconds, with a slow swell."""
+    t = _time(duration)
+    out = np.zeros_like(t)
+    fade = 1.0
+    for index in range(int(np.ceil(duration / seconds_per_chord)) + 1):
+        start = index * seconds_per_chord
+        lo = max(0, int((start - fade) * SAMPLE_RATE))
+        hi = min(len(t), int((start + seconds_per_chord + fade) * SAMPLE_RATE) + 1)
+        if lo >= hi:
+            continue
+        seg = t[lo:hi].astype(np.float32)
+        window = np.clip(np.minimum((seg - start + fade) / fade, (start + seconds_per_chord + fade - seg) / fade), 0, 1)
+        chord = PROGRESSION[index % len(PROGRESSION)]
+        voice = 0.6 * np.sin(np.float32(np.pi * chord[0]) * seg)
+        for freq in chord:
+            for detune in (0.997, 1.003):
+                voice += np.sin(np.float32(2 * np.pi * freq * detune) * seg)
+        out[lo:hi] += voice * np.sin(0.5 * np.pi * window) ** 2
+    out *= 0.25 / max(1e-9, float(np.max(np.abs(out))))
+    return out * (0.85 + 0.15 * np.sin(2 * np.pi * t / 16.0))
+
+
+class SynthCues(CueGenerator):
+    name = "synth"
+    version = "1"
+
+    def params(self, job: CueJob) -> Params:
+        return {"sound": "pad" if job.kind == "music" else classify(job.word)}
+
+    def render(self, job: CueJob) -> Audio:
+        if job.kind == "music":
+            samples = music_bed(job.duration)
+        else:
+            rng = np.random.default_rng(job.seed)
+            samples = SYNTHS[classify(job.word)](_time(job.duration), rng)
+        return Audio(fade_edges(np.asarray(samples, dtype=np.float64), SAMPLE_RATE).astype(np.float32), SAMPLE_RATE)
+
+    def generate(self, jobs: list[CueJob]) -> Iterator[tuple[CueJob, Audio]]:
+        for job in jobs:
+            yield job, self.render(job)

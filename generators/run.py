@@ -1,0 +1,599 @@
+"""Fill a media folder from a shot list: keyframes, voices, cues and the music bed, cached and resumable.
+
+`generate_assets` is the one entry point (`scriptkit generate`, `build` and `refine` call it):
+
+1. check every input first (style reference, config, backends and their extras), so a bad input fails
+   before anything is written;
+2. compute each asset's cache key and keep what the cache already holds;
+3. generate the rest: voices in a background thread (piper works in subprocesses) while images render
+   in this one, then cues and the music bed; each result goes into the cache the moment it exists;
+4. publish the named files (images/<shot id>.png, voices/<line id>.wav, cues/<cue id>-<word>.wav,
+   music/music-bed.wav), remove files of assets that no longer exist, write assets.json atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import re
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generators import (
+    CueGenerator,
+    CueJob,
+    ImageGenerator,
+    ImageJob,
+    StyleRef,
+    VoiceGenerator,
+    VoiceJob,
+    cue_backend,
+    image_backend,
+    voice_backend,
+)
+from generators.audio import Audio, wav_bytes
+from generators.cache import CACHE_DIR, Cache, asset_key, publish
+from generators.config import GeneratorConfig, load_config
+from scriptkit.errors import ScriptkitError
+from scriptkit.io import atomic_write_text
+from scriptkit.models import Asset, Assets, ShotList
+
+ASSETS_FILE = "assets.json"
+#: Progress bar of each asset kind.
+BAR = {"image": "images", "voice": "voices", "cue": "cues", "music": "cues"}
+MAX_STYLE_PIXELS = 64_000_000
+
+
+# ------------------------------------------------------------------------------------------- inputs
+
+
+def check_style(path: Path | None) -> StyleRef | None:
+    """Open and fully decode the style reference with Pillow's decompression-bomb guard as an error."""
+    if path is None:
+        return None
+    from PIL import Image
+
+    path = Path(path)
+    if not path.is_file():
+        raise ScriptkitError("style reference not found", path, hint="pass --style with a PNG or JPEG image")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read style reference: {exc.strerror}", path) from None
+    import io
+
+    previous = Image.MAX_IMAGE_PIXELS
+    try:
+        Image.MAX_IMAGE_PIXELS = MAX_STYLE_PIXELS
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ScriptkitError(
+            "style reference is too large (decompression-bomb guard)",
+            path,
+            hint=f"use an image under {MAX_STYLE_PIXELS // 1_000_000} megapixels",
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ScriptkitError(f"style reference is not a readable image ({exc})", path) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+    return StyleRef(path=path, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_assets(media_dir: Path) -> Assets | None:
+    """The previous run's record, or None when absent or unreadable (a fresh start, never an error)."""
+    path = Path(media_dir) / ASSETS_FILE
+    try:
+        return Assets.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def safe_name(text: str) -> str:
+    """A file-name-safe form of an id or cue word ('RINGS!' -> 'rings')."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def file_stem(identifier: str) -> str:
+    """An id as a file name: kept as is when safe (the NLE round-trip finds shots by file name)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", identifier).strip(".") or "x"
+
+
+def cast_context(shot: Any, cast: list[str]) -> list[Any]:
+    """What of the cast a storyboard panel depends on: the on-screen characters' places in the cast and
+    the cast names its action mentions (so adding a character elsewhere re-renders nothing)."""
+    upper = [name.upper() for name in cast]
+    places = [upper.index(name.upper()) if name.upper() in upper else -1 for name in shot.characters]
+    return [places, [name for name in upper if name in shot.action.upper()]]
+
+
+def derived_seed(*parts: object) -> int:
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def music_length(shotlist: ShotList) -> float:
+    """The music bed's length: the planned duration with room for longer voices, in whole 15 s steps.
+
+    It depends on the plan only (not on voice durations), so re-voicing a line never re-renders music.
+    """
+    return float(15 * math.ceil((shotlist.duration * 1.25 + 4.0) / 15))
+
+
+# ---------------------------------------------------------------------------------------------- plan
+
+
+@dataclass
+class Planned:
+    """One asset to have: where it goes, its key, the record to write, and the job to run when missing."""
+
+    kind: str
+    owner: str
+    path: str
+    suffix: str
+    key: str
+    record: Asset
+    job: Any
+    cached: Asset | None = None
+
+
+def image_prompt(shotlist: ShotList, index: int) -> str:
+    shot = shotlist.shots[index]
+    if shot.prompt:
+        return shot.prompt
+    size = shot.size.replace("_", " ")
+    parts = [shotlist.style_prompt, f"{size} shot", f"{shot.int_ext} {shot.location} {shot.time_of_day}".strip()]
+    parts += [", ".join(shot.characters), shot.action]
+    return ", ".join(part for part in parts if part)
+
+
+def plan_images(
+    shotlist: ShotList, backend: ImageGenerator, style: StyleRef | None, takes: dict[str, int]
+) -> list[Planned]:
+    planned = []
+    for index, shot in enumerate(shotlist.shots):
+        take = takes.get(shot.id, 0)
+        base_seed = shot.seed or derived_seed("image", shot.id)
+        seed = (base_seed + take * 1_000_003) % 2**32
+        job = ImageJob(
+            shot=shot,
+            prompt=image_prompt(shotlist, index),
+            negative_prompt=shot.negative_prompt,
+            seed=seed,
+            width=shotlist.width,
+            height=shotlist.height,
+            take=take,
+            style=style,
+            title=shotlist.title,
+            cast=tuple(shotlist.characters),
+        )
+        params = {**backend.params(job), "take": take}
+        drawn = shot.model_dump(include={"id", "size", "move", "characters", "int_ext", "location", "time_of_day"})
+        drawn.update(action=shot.action, description=shot.description)
+        key = asset_key(
+            {
+                "kind": "image",
+                "backend": backend.name,
+                "version": backend.version,
+                "model": backend.model,
+                "prompt": job.prompt,
+                "negative": job.negative_prompt,
+                "seed": seed,
+                "style": style.sha256 if style else "",
+                "size": [job.width, job.height],
+                "params": params,
+                "shot": drawn,
+                "title": shotlist.title,
+                "cast": cast_context(shot, shotlist.characters),
+            }
+        )
+        record = Asset(
+            kind="image",
+            path=f"images/{file_stem(shot.id)}.png",
+            key=key,
+            sha256="",
+            owner=shot.id,
+            backend=backend.name,
+            model=backend.model,
+            prompt=job.prompt,
+            seed=seed,
+            style_hash=style.sha256 if style else "",
+            params=params,
+            width=job.width,
+            height=job.height,
+        )
+        planned.append(Planned("image", shot.id, record.path, ".png", key, record, job))
+    return planned
+
+
+def plan_voices(shotlist: ShotList, backend: VoiceGenerator) -> list[Planned]:
+    planned = []
+    for shot in shotlist.shots:
+        for line in shot.dialogue:
+            job = VoiceJob(line=line)
+            params = {**backend.params(job), "character": line.character}
+            key = asset_key(
+                {
+                    "kind": "voice",
+                    "backend": backend.name,
+                    "version": backend.version,
+                    "model": backend.model,
+                    "text": " ".join(line.text.split()),
+                    "params": params,
+                }
+            )
+            record = Asset(
+                kind="voice",
+                path=f"voices/{file_stem(line.id)}.wav",
+                key=key,
+                sha256="",
+                owner=line.id,
+                backend=backend.name,
+                model=backend.model,
+                prompt=line.text,
+                params=params,
+                sample_rate=48_000,
+                channels=1,
+            )
+            planned.append(Planned("voice", line.id, record.path, ".wav", key, record, job))
+    return planned
+
+
+def _cue_planned(backend: CueGenerator, job: CueJob, path: str, kind: str) -> Planned:
+    params = {**backend.params(job), "word": job.word}
+    key = asset_key(
+        {
+            "kind": kind,
+            "backend": backend.name,
+            "version": backend.version,
+            "word": job.word,
+            "duration": round(job.duration, 6),
+            "seed": job.seed,
+            "params": params,
+        }
+    )
+    record = Asset(
+        kind=kind,  # type: ignore[arg-type]
+        path=path,
+        key=key,
+        sha256="",
+        owner=job.owner,
+        backend=backend.name,
+        model=backend.model,
+        prompt=job.description or job.word,
+        seed=job.seed,
+        params=params,
+        sample_rate=48_000,
+        channels=1,
+    )
+    return Planned(kind, job.owner, path, ".wav", key, record, job)
+
+
+def plan_cues(shotlist: ShotList, backend: CueGenerator) -> list[Planned]:
+    planned = []
+    for shot in shotlist.shots:
+        for cue in shot.cues:
+            job = CueJob(
+                owner=cue.id,
+                word=cue.word,
+                description=cue.description,
+                duration=cue.duration,
+                kind="sfx",
+                seed=derived_seed("cue", cue.word.upper()),
+            )
+            planned.append(_cue_planned(backend, job, f"cues/{file_stem(cue.id)}-{safe_name(cue.word)}.wav", "cue"))
+    if shotlist.music is not None:
+        music = shotlist.music
+        job = CueJob(
+            owner=music.id, word="music", description=music.description, duration=music_length(shotlist), kind="music"
+        )
+        planned.append(_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music"))
+    return planned
+
+
+# ------------------------------------------------------------------------------------------ progress
+
+
+class Progress:
+    """Rich progress bars per asset kind (stderr), or nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bars: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Progress:
+        if not self.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self.bars = RichProgress(
+                TextColumn("{task.description:<8}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=False,
+            )
+            self.bars.__enter__()
+        return self
+
+    def add(self, kind: str, total: int, done: int) -> None:
+        if self.bars is not None and total:
+            self.tasks[kind] = self.bars.add_task(kind, total=total, completed=done)
+
+    def advance(self, kind: str) -> None:
+        if self.bars is not None and kind in self.tasks:
+            self.bars.advance(self.tasks[kind])
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bars is not None:
+            self.bars.__exit__(None, None, None)
+
+
+# ------------------------------------------------------------------------------------------ generate
+
+
+def _store_image(cache: Cache, item: Planned, data: bytes) -> Asset:
+    return cache.store(item.key, item.suffix, data, item.record)
+
+
+def _store_audio(cache: Cache, item: Planned, audio: Audio) -> Asset:
+    job = item.job
+    if item.kind == "voice":
+        info = {"INAM": item.owner, "ICMT": f"{job.line.character}: {job.line.text}"[:500], "ISFT": "scriptkit"}
+    else:
+        info = {"INAM": f"{item.owner} {job.word}", "ICMT": (job.description or job.word)[:500], "ISFT": "scriptkit"}
+        info["IKEY"] = job.word
+    record = item.record.model_copy(update={"duration": audio.duration, "sample_rate": audio.sample_rate})
+    return cache.store(item.key, item.suffix, wav_bytes(audio, info), record)
+
+
+def _run_jobs(
+    items: list[Planned],
+    generate: Callable[[list[Any]], Iterator[tuple[Any, Any]]],
+    store: Callable[[Planned, Any], Asset],
+    progress: Progress,
+    stop: threading.Event,
+) -> None:
+    by_job: dict[int, list[Planned]] = {}
+    unique: list[Any] = []
+    seen: dict[str, Any] = {}
+    for item in items:
+        if item.key not in seen:
+            seen[item.key] = item.job
+            unique.append(item.job)
+        by_job.setdefault(id(seen[item.key]), []).append(item)
+    results = generate(unique)
+    try:
+        for job, result in results:
+            for item in by_job[id(job)]:
+                item.cached = store(item, result)
+                progress.advance(BAR[item.kind])
+            if stop.is_set():
+                break
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+
+
+def _generate_missing(
+    cache: Cache,
+    images: tuple[ImageGenerator, list[Planned]],
+    voices: tuple[VoiceGenerator, list[Planned]],
+    cues: tuple[CueGenerator, list[Planned]],
+    progress: Progress,
+) -> None:
+    stop = threading.Event()
+    failure: list[BaseException] = []
+    voice_backend_, voice_items = voices
+
+    def voice_worker() -> None:
+        try:
+            _run_jobs(voice_items, voice_backend_.generate, lambda i, a: _store_audio(cache, i, a), progress, stop)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=voice_worker, name="scriptkit-voices", daemon=True) if voice_items else None
+    if thread is not None:
+        thread.start()
+    try:
+        image_backend_, image_items = images
+        if image_items:
+            _run_jobs(image_items, image_backend_.generate, lambda i, d: _store_image(cache, i, d), progress, stop)
+            image_backend_.close()
+        cue_backend_, cue_items = cues
+        if cue_items:
+            _run_jobs(cue_items, cue_backend_.generate, lambda i, a: _store_audio(cache, i, a), progress, stop)
+            cue_backend_.close()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        if thread is not None:
+            thread.join()
+            voice_backend_.close()
+    if failure:
+        raise failure[0]
+
+
+def _adopt(cache: Cache, item: Planned, media_dir: Path, previous: Assets | None) -> Asset | None:
+    """A published file the previous run recorded under the same key (the cache was deleted): keep it."""
+    if previous is None:
+        return None
+    recorded = {"image": previous.images, "voice": previous.voices, "cue": previous.cues}.get(item.record.kind, {})
+    old = previous.music if item.record.kind == "music" else recorded.get(item.owner)
+    path = media_dir / item.path
+    if old is None or old.key != item.key or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != old.sha256:
+        return None
+    return cache.store(item.key, item.suffix, data, old)
+
+
+def _takes(previous: Assets | None, regenerate: set[str] | frozenset[str]) -> dict[str, int]:
+    takes: dict[str, int] = {}
+    if previous is not None:
+        for owner, asset in previous.images.items():
+            value = asset.params.get("take", 0)
+            takes[owner] = int(value) if isinstance(value, int | float) else 0
+    for owner in regenerate:
+        takes[owner] = takes.get(owner, 0) + 1
+    return takes
+
+
+def _remove_stale(media_dir: Path, previous: Assets | None, current: Assets) -> None:
+    if previous is None:
+        return
+    keep = {asset.path for asset in _all_assets(current)}
+    for asset in _all_assets(previous):
+        if asset.path not in keep:
+            with contextlib.suppress(OSError):
+                (media_dir / asset.path).unlink()
+
+
+def _all_assets(assets: Assets) -> list[Asset]:
+    items = [*assets.images.values(), *assets.voices.values(), *assets.cues.values()]
+    return [*items, assets.music] if assets.music else items
+
+
+def generate_assets(
+    shotlist: ShotList,
+    media_dir: Path,
+    *,
+    style: Path | None,
+    image_backend: str | None = None,
+    voice_backend: str | None = None,
+    config: Path | None = None,
+    quiet: bool = True,
+    regenerate: set[str] | frozenset[str] = frozenset(),
+    config_near: Path | None = None,
+) -> Assets:
+    """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record."""
+    media_dir = Path(media_dir).absolute()
+    settings = load_config(config, config_near, image_backend, voice_backend)
+    style_ref = check_style(style)
+    images_gen, voices_gen, cues_gen = _backends(settings)
+    unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
+    if unknown:
+        raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
+    voices_gen.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
+    previous = read_assets(media_dir)
+    cache = Cache(media_dir)
+    image_items = plan_images(shotlist, images_gen, style_ref, _takes(previous, regenerate))
+    voice_items = plan_voices(shotlist, voices_gen)
+    cue_items = plan_cues(shotlist, cues_gen)
+    everything = image_items + voice_items + cue_items
+    for item in everything:
+        item.cached = cache.lookup(item.key, item.suffix) or _adopt(cache, item, media_dir, previous)
+    with Progress(quiet) as progress:
+        for kind, items in (("images", image_items), ("voices", voice_items), ("cues", cue_items)):
+            progress.add(kind, len(items), sum(1 for item in items if item.cached))
+        _generate_missing(
+            cache,
+            (images_gen, [item for item in image_items if item.cached is None]),
+            (voices_gen, [item for item in voice_items if item.cached is None]),
+            (cues_gen, [item for item in cue_items if item.cached is None]),
+            progress,
+        )
+    assets = Assets(root=str(media_dir))
+    for item in everything:
+        assert item.cached is not None
+        record = item.cached.model_copy(update={"owner": item.owner, "path": item.path})
+        publish(cache.data_path(item.key, item.suffix), media_dir / item.path, record.sha256)
+        if record.kind == "image":
+            assets.images[item.owner] = record
+        elif record.kind == "voice":
+            assets.voices[item.owner] = record
+        elif record.kind == "cue":
+            assets.cues[item.owner] = record
+        else:
+            assets.music = record
+    _remove_stale(media_dir, previous, assets)
+    atomic_write_text(media_dir / ASSETS_FILE, assets.model_dump_json(indent=2) + "\n")
+    _remove_leftover_temps(media_dir)
+    return assets
+
+
+def _remove_leftover_temps(media_dir: Path) -> None:
+    """Temp files a killed run left behind (`.name.XXXX.tmp`); the finished run no longer needs them."""
+    for folder in ("images", "voices", "cues", "music", CACHE_DIR):
+        for leftover in (media_dir / folder).rglob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    for leftover in media_dir.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _speakers(shotlist: ShotList) -> list[str]:
+    return [line.character for shot in shotlist.shots for line in shot.dialogue]
+
+
+def _backends(settings: GeneratorConfig) -> tuple[ImageGenerator, VoiceGenerator, CueGenerator]:
+    return (
+        image_backend(settings.image, settings.for_backend(settings.image)),
+        voice_backend(settings.voice, settings.for_backend(settings.voice)),
+        cue_backend(settings.cue, settings.for_backend(settings.cue)),
+    )
+
+
+def asset_summary(assets: Assets) -> str:
+    voices = sum(asset.duration or 0.0 for asset in assets.voices.values())
+    return (
+        f"{len(assets.images)} images, {len(assets.voices)} voices ({voices:.1f} s), "
+        f"{len(assets.cues)} cues{', music bed' if assets.music else ''} in {assets.root}"
+    )
+
+
+def run_generate(
+    file: Path,
+    *,
+    style: Path | None,
+    media_dir: Path,
+    template: str,
+    image_backend: str | None,
+    voice_backend: str | None,
+    config: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> Assets:
+    """`scriptkit generate`: read a screenplay or shot list, fill the media folder, report."""
+    from scriptkit.plan import load_shotlist
+    from scriptkit.templates import load_template
+
+    file = Path(file)
+    if not file.is_file():
+        raise ScriptkitError("file not found", file)
+    shotlist = load_shotlist(file, load_template(template))
+    assets = generate_assets(
+        shotlist,
+        Path(media_dir),
+        style=style,
+        image_backend=image_backend,
+        voice_backend=voice_backend,
+        config=config,
+        quiet=quiet or as_json,
+        config_near=file,
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(assets.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    elif not quiet:
+        sys.stderr.write(asset_summary(assets) + "\n")
+    return assets
