@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_bytes, atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
 
@@ -159,11 +159,23 @@ def write_outputs(
     *,
     source: str = "",
     log: Any = None,
+    style: Path | None = None,
+    backends: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
-    """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it."""
+    """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it.
+
+    The style reference is copied into the folder (`style.png`) so that a later `refine` regenerates with the
+    same style from the project alone; `backends` (image/voice backend names) are recorded for the same reason.
+    """
     from exporters import get_format
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    generation: dict[str, Any] = {"style": None, **(backends or {})}
+    if style is not None:
+        copy = out_dir / f"style{Path(style).suffix.lower()}"
+        if not copy.exists() or not copy.samefile(style):
+            atomic_write_bytes(copy, Path(style).read_bytes())
+        generation["style"] = copy.name
     slug = slugify(shotlist.title)
     outputs: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
@@ -182,7 +194,7 @@ def write_outputs(
         outputs.append(entry)
         if log:
             log(f"wrote {path.name}")
-    manifest = make_manifest(shotlist, assets, outputs, options, source=source)
+    manifest = make_manifest(shotlist, assets, outputs, options, source=source, generation=generation)
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -194,6 +206,7 @@ def make_manifest(
     options: ExportOptions,
     *,
     source: str = "",
+    generation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest: deterministic (no timestamps), relative paths only."""
     media = Path(options.media_dir)
@@ -243,6 +256,7 @@ def make_manifest(
             "burn_in": options.burn_in,
             "preview_width": options.preview_width,
             "preview_height": options.preview_height,
+            **(generation or {}),
         },
         "outputs": outputs,
         "shots": shots,
@@ -287,7 +301,19 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     )
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
-    manifest = write_outputs(timeline, shotlist, assets, project_dir, options, formats, source=source.name, log=say)
+    backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
+    manifest = write_outputs(
+        timeline,
+        shotlist,
+        assets,
+        project_dir,
+        options,
+        formats,
+        source=source.name,
+        log=say,
+        style=style,
+        backends=backends,
+    )
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest
 

@@ -59,16 +59,18 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scriptkit import lexicon
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import (
+    DialogueLine,
     Element,
     MusicBed,
     Script,
     Shot,
     ShotList,
+    SoundCue,
     Template,
     Transition,
 )
@@ -90,6 +92,7 @@ _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*|[.!?…]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _TRAILING = " \t.:;!-—"
 SHOTLIST_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+_M = TypeVar("_M", Shot, DialogueLine, SoundCue)
 
 
 # ------------------------------------------------------------------------------------------ timing
@@ -380,6 +383,7 @@ _MOVES = {
     **{verb: "handheld" for verb in lexicon.HANDHELD_VERBS},
     **dict(lexicon.MOVE_PHRASES),
 }
+_MOVE_STARTS = frozenset(key.split(" ")[0] for key in _MOVES)  # first words of the keys of _MOVES
 _SHOT_FIRST_WORDS = frozenset(phrase.split()[0].split("-")[0] for phrase, *_ in lexicon.SHOT_PHRASES)
 _SHOT_PHRASES = tuple(
     (phrase, re.compile(r"^" + re.escape(phrase) + r"(?:$|[\s:\-–—.,]+)"), size, move, tag)
@@ -874,6 +878,8 @@ class _Planner:
         if shot.move != "static" or shot.kind in ("insert", "hook"):
             return
         words = _WORD.findall(text.lower())
+        if _MOVE_STARTS.isdisjoint(words):  # most paragraphs: no word that can start a move (one set check)
+            return
         for n, word in enumerate(words):
             move = _MOVES.get(word + " " + words[n + 1]) if n + 1 < len(words) else None
             move = move or _MOVES.get(word)
@@ -1305,6 +1311,38 @@ def _finish(
     }
 
 
+def _unvalidated(model: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """A model from values of the right types, in field order, without pydantic validation (see plan_script)."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
+def _shot_model(values: dict[str, Any]) -> Shot:
+    """The `Shot` of a `_finish` dict: what `Shot.model_validate(values)` gives, without the validation."""
+    values["dialogue"] = [_unvalidated(DialogueLine, line, set(line)) for line in values["dialogue"]]
+    values["cues"] = [
+        _unvalidated(
+            SoundCue,
+            {  # the default `kind` in its field order, as validation would put it (it is not in the fields set)
+                "id": cue["id"],
+                "word": cue["word"],
+                "description": cue["description"],
+                "kind": "sfx",
+                "line": cue["line"],
+                "offset": cue["offset"],
+                "duration": cue["duration"],
+            },
+            set(cue),
+        )
+        for cue in values["cues"]
+    ]
+    return _unvalidated(Shot, values, set(values))
+
+
 def plan_script(script: Script, template: Template) -> ShotList:
     """Plan the shots of `script` with `template` (pure, deterministic). See the module docstring for the rules."""
     collecting = gc.isenabled()
@@ -1328,6 +1366,11 @@ def plan_script(script: Script, template: Template) -> ShotList:
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
+        # Validating ~2000 shot dicts would take a quarter of the planning time; they are built right by `_finish`
+        # (tests re-validate big plans), so they become models directly. The one value that depends on the
+        # user's template is the duration (min_shot <= 0 could give 0): then validation reports it, as before.
+        if all(shot["duration"] > 0 for shot in shots):
+            shots = [_shot_model(shot) for shot in shots]
         return ShotList(
             title=script.title,
             source=script.source,

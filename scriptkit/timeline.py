@@ -59,7 +59,8 @@ also fades through black is dropped (the fade wins) and reported the same way.
 
 Helpers for exporters, readers and tests: `timeline_rate(tl)` (exact Fraction), `video_track(tl)`,
 `shot_clips(tl)` (the picture clips in order), `scriptkit_meta(item)` / `plain(value)` (metadata as plain
-dicts), `item_frames(track)` ((item, start frame, frames) per clip/gap), `shot_cuts(tl)` ((name, start, frames)
+dicts), `set_metadata(item, key, value)` (a fast `item.metadata[key] = value` for plain JSON-like values),
+`item_frames(track)` ((item, start frame, frames) per clip/gap), `shot_cuts(tl)` ((name, start, frames)
 per picture clip: what round-trip tests compare), `check_rate(shotlist)`.
 
 Bad input raises ScriptkitError before anything is built: an unsupported rate, drop-frame at a rate without
@@ -76,8 +77,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import opentimelineio as otio
+from opentimelineio.core._core_utils import _value_to_any
 
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
@@ -151,6 +154,51 @@ def scriptkit_meta(item: Any) -> dict[str, Any]:
         return {}
     value = plain(metadata["scriptkit"])
     return value if isinstance(value, dict) else {}
+
+
+# OTIO's own `metadata[key] = value` converts every value through isinstance checks against the abstract
+# collection types; for a feature-length timeline that is most of the assembly time. `set_metadata` converts
+# plain dicts, lists and scalars by their exact type instead (the same PyAny values, several times faster) and
+# hands anything else to OTIO's conversion. The names it needs are OTIO's Python binding internals: when they
+# are missing (another OTIO release), it falls back to the public assignment.
+_PyAny = getattr(otio._otio, "PyAny", None)
+_dict_put = getattr(otio._otio.AnyDictionary, "__internal_setitem__", None)
+_vector_insert = getattr(otio._otio.AnyVector, "__internal_insert", None)
+_FAST_METADATA = None not in (_PyAny, _dict_put, _vector_insert)
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _to_any(value: Any) -> Any:
+    """A plain value as OTIO's PyAny (what `AnyDictionary.__setitem__` stores), by exact type."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return _PyAny(value)  # type: ignore[misc]
+    if kind is dict:
+        out = otio._otio.AnyDictionary()
+        for key, item in value.items():
+            if type(key) is not str:
+                raise ValueError(f"key '{key}' is not a string")
+            _dict_put(out, key, _to_any(item))  # type: ignore[misc]
+        return _PyAny(out)  # type: ignore[misc]
+    if kind is list or kind is tuple:
+        vector = otio._otio.AnyVector()
+        for index, item in enumerate(value):
+            _vector_insert(vector, index, _to_any(item))  # type: ignore[misc]
+        return _PyAny(vector)  # type: ignore[misc]
+    return _value_to_any(value)
+
+
+def set_metadata(item: Any, key: str, value: Any) -> None:
+    """`item.metadata[key] = value`, converted quickly when `value` is plain data (dicts, lists, scalars)."""
+    if _FAST_METADATA:
+        try:
+            converted = _to_any(value)
+        except (RuntimeError, TypeError):  # e.g. an int beyond int64: let OTIO raise its own clear error
+            converted = None
+        if converted is not None:
+            _dict_put(item.metadata, key, converted)  # type: ignore[misc]
+            return
+    item.metadata[key] = value
 
 
 def item_frames(track: otio.schema.Track) -> list[tuple[Any, Frames, Frames]]:
@@ -276,19 +324,38 @@ def _track_key(shotlist: ShotList, character: str, shared: bool) -> str:
     return "DIALOGUE" if shared else f"DIALOGUE {character.upper()}"
 
 
+@functools.lru_cache(maxsize=64)
+def _float_rate(rate: Fraction) -> float:
+    return float(rate)
+
+
 def _rt(frames: int, rate: Fraction) -> otio.opentime.RationalTime:
-    return otio.opentime.RationalTime(frames, float(rate))
+    return otio.opentime.RationalTime(frames, _float_rate(rate))
 
 
 def _range(start: int, frames: int, rate: Fraction) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_rt(start, rate), _rt(frames, rate))
 
 
+@functools.lru_cache(maxsize=256)
+def _folder_url(media_dir: Path, folder: str) -> str:
+    return file_url(media_dir / folder)
+
+
+def _media_url(media_dir: Path, rel: str) -> tuple[str, str]:
+    """(file URL, file name) of `rel` under `media_dir`: `file_url(media_dir / rel)`, with the folder's URL
+    computed once per folder (thousands of assets share a few folders)."""
+    folder, _, name = rel.rpartition("/")
+    if name in ("", ".", ".."):
+        return file_url(media_dir / rel), Path(rel).name
+    base = _folder_url(media_dir, folder)
+    return base + ("" if base.endswith("/") else "/") + quote(name, safe="/-_.~"), name
+
+
 def _reference(asset: Asset, media_dir: Path, frames: int, rate: Fraction) -> otio.schema.ExternalReference:
-    ref = otio.schema.ExternalReference(
-        target_url=file_url(Path(media_dir) / asset.path), available_range=_range(0, frames, rate)
-    )
-    ref.name = Path(asset.path).name
+    url, name = _media_url(Path(media_dir), asset.path)
+    ref = otio.schema.ExternalReference(target_url=url, available_range=_range(0, frames, rate))
+    ref.name = name
     return ref
 
 
@@ -320,7 +387,7 @@ def _dialogue_clip(shot: Shot, line: DialogueLine, asset: Asset, frames: int, me
             "split": split,
         }
     )
-    clip.metadata["scriptkit"] = meta
+    set_metadata(clip, "scriptkit", meta)
     return clip
 
 
@@ -332,15 +399,10 @@ def _cue_clip(shot: Shot, cue: SoundCue, asset: Asset, frames: int, media_dir: P
     )
     meta = _common("cue", shot.id, asset)
     meta.update({"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind})
-    clip.metadata["scriptkit"] = meta
-    clip.markers.append(
-        otio.schema.Marker(
-            name=cue.word,
-            marked_range=_range(0, 1, rate),
-            color=otio.schema.MarkerColor.ORANGE,
-            metadata={"scriptkit": {"cue_id": cue.id, "line": cue.line}},
-        )
-    )
+    set_metadata(clip, "scriptkit", meta)
+    marker = otio.schema.Marker(name=cue.word, marked_range=_range(0, 1, rate), color=otio.schema.MarkerColor.ORANGE)
+    set_metadata(marker, "scriptkit", {"cue_id": cue.id, "line": cue.line})
+    clip.markers.append(marker)
     return clip
 
 
@@ -410,13 +472,14 @@ def _split_dissolve(total: int, lim_a: int, lim_b: int) -> tuple[int, int, int]:
 def _transition(name: str, kind: str, shot_id: str, in_off: int, out_off: int, rate: Fraction, **extra: Any):
     meta: dict[str, Any] = {"kind": kind, "shot_id": shot_id}
     meta.update(extra)
-    return otio.schema.Transition(
+    tr = otio.schema.Transition(
         name=name,
         transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
         in_offset=_rt(in_off, rate),
         out_offset=_rt(out_off, rate),
-        metadata={"scriptkit": meta},
     )
+    set_metadata(tr, "scriptkit", meta)
+    return tr
 
 
 def _shot_clip(shot: Shot, asset: Asset, frames: int, handle: int, media_dir: Path, rate: Fraction):
@@ -441,22 +504,21 @@ def _shot_clip(shot: Shot, asset: Asset, frames: int, handle: int, media_dir: Pa
             "duration_planned": shot.duration,
         }
     )
-    clip.metadata["scriptkit"] = meta
-    clip.markers.append(
-        otio.schema.Marker(
-            name=shot.id,
-            marked_range=_range(handle, 1, rate),
-            color=otio.schema.MarkerColor.GREEN,
-            metadata={"scriptkit": {"shot_id": shot.id, "line": shot.source_line}},
-            comment=f"line {shot.source_line}: {shot.action[:120]}".rstrip(": ").rstrip(),
-        )
+    set_metadata(clip, "scriptkit", meta)
+    marker = otio.schema.Marker(
+        name=shot.id,
+        marked_range=_range(handle, 1, rate),
+        color=otio.schema.MarkerColor.GREEN,
+        comment=f"line {shot.source_line}: {shot.action[:120]}".rstrip(": ").rstrip(),
     )
+    set_metadata(marker, "scriptkit", {"shot_id": shot.id, "line": shot.source_line})
+    clip.markers.append(marker)
     return clip
 
 
 def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction, lay: _Layout, fixups: list[str]):
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    track.metadata["scriptkit"] = {"role": "video", "character": None}
+    set_metadata(track, "scriptkit", {"role": "video", "character": None})
     handle = frames_of(HANDLE_SECONDS, rate)
     black = frames_of(BLACK_SECONDS, rate)
     used_head = 0  # frames of the current clip already taken by the transition at its start
@@ -526,7 +588,7 @@ def _dissolve(track, edge: Transition, prev: Shot, shot: Shot, a: int, b: int, h
 
 def _audio_track(name: str, role: str, character: str | None, placed: list[_Placed], rate: Fraction):
     track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
-    track.metadata["scriptkit"] = {"role": role, "character": character}
+    set_metadata(track, "scriptkit", {"role": role, "character": character})
     cursor = 0
     for item in placed:
         if item.start > cursor:
@@ -578,16 +640,20 @@ def build_timeline(
 
     for text in fixups:
         log.warning("%s", text)
-    tl.metadata["scriptkit"] = {
-        "title": shotlist.title,
-        "width": shotlist.width,
-        "height": shotlist.height,
-        "fps": rate_string(rate),
-        "drop_frame": shotlist.drop_frame,
-        "template": shotlist.template,
-        "tool_version": __version__,
-        "fixups": fixups,
-    }
+    set_metadata(
+        tl,
+        "scriptkit",
+        {
+            "title": shotlist.title,
+            "width": shotlist.width,
+            "height": shotlist.height,
+            "fps": rate_string(rate),
+            "drop_frame": shotlist.drop_frame,
+            "template": shotlist.template,
+            "tool_version": __version__,
+            "fixups": fixups,
+        },
+    )
     return tl
 
 
@@ -618,7 +684,7 @@ def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, ra
             "description": shotlist.music.description if shotlist.music else "",
         }
     )
-    clip.metadata["scriptkit"] = meta
+    set_metadata(clip, "scriptkit", meta)
     track = _audio_track("MUSIC", "music", None, [], rate)
     track.append(clip)
     return track

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Character, Element, Scene, Script
@@ -52,35 +53,46 @@ def make_script(
     format carries them (FDX SceneProperties).
     """
     scene_info = scene_info or {}
+    # One pass over the elements (a 120-page script has ~4000): scene headings, synopses, character cues.
+    heading_indices: list[int] = []
+    synopses: list[list[str]] = []  # per scene: its synopsis texts
+    counts: dict[str, list[int]] = {}  # character name -> cue lines, in order of first cue
+    for index, element in enumerate(elements):
+        kind = element.type
+        if kind == "scene_heading":
+            heading_indices.append(index)
+            synopses.append([])
+        elif kind == "synopsis":
+            if synopses:
+                synopses[-1].append(element.text)
+        elif kind == "character" and element.name:
+            lines = counts.get(element.name)
+            if lines is None:
+                counts[element.name] = [element.line]
+            else:
+                lines.append(element.line)
     scenes: list[Scene] = []
-    heading_indices = [i for i, e in enumerate(elements) if e.type == "scene_heading"]
     for n, start in enumerate(heading_indices):
         end = heading_indices[n + 1] if n + 1 < len(heading_indices) else len(elements)
         heading = elements[start]
         int_ext, location, time_of_day = split_heading(heading.text)
         summary, length = scene_info.get(start, (None, None))
         if summary is None:
-            synopses = [e.text for e in elements[start + 1 : end] if e.type == "synopsis"]
-            summary = " ".join(synopses) or None
-        scenes.append(
-            Scene(
-                index=n,
-                heading=heading.text,
-                line=heading.line,
-                number=heading.number,
-                int_ext=int_ext,
-                location=location,
-                time_of_day=time_of_day,
-                start=start,
-                end=end,
-                summary=summary,
-                length_pages=length,
-            )
-        )
-    counts: dict[str, list[int]] = {}
-    for element in elements:
-        if element.type == "character" and element.name:
-            counts.setdefault(element.name, []).append(element.line)
+            summary = " ".join(synopses[n]) or None
+        values = {
+            "index": n,
+            "heading": heading.text,
+            "line": heading.line,
+            "number": heading.number,
+            "int_ext": int_ext,
+            "location": location,
+            "time_of_day": time_of_day,
+            "start": start,
+            "end": end,
+            "summary": summary,
+            "length_pages": length,
+        }
+        scenes.append(_scene(values))
     characters = [Character(name=name, lines=len(lines), first_line=lines[0]) for name, lines in counts.items()]
     return Script(
         source=source,
@@ -89,6 +101,23 @@ def make_script(
         scenes=scenes,
         characters=characters,
     )
+
+
+def _scene(values: dict[str, Any]) -> Scene:
+    """A `Scene` from values of the right types, without pydantic validation (it is most of make_script's time).
+
+    Everything but the FDX summary and length comes from validated elements and `split_heading`; those two are
+    checked here, and anything unexpected goes through validation as before.
+    """
+    summary, length = values["summary"], values["length_pages"]
+    if not (summary is None or type(summary) is str) or not (length is None or type(length) is float):
+        return Scene(**values)
+    scene = Scene.__new__(Scene)
+    object.__setattr__(scene, "__dict__", values)
+    object.__setattr__(scene, "__pydantic_fields_set__", set(values))
+    object.__setattr__(scene, "__pydantic_extra__", None)
+    object.__setattr__(scene, "__pydantic_private__", None)
+    return scene
 
 
 def read_source_bytes(path: Path) -> bytes:

@@ -27,21 +27,20 @@ import gc
 import re
 from collections.abc import Iterator
 
-from pydantic import TypeAdapter
-
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, Script, StyledRun
 
 __all__ = ["decode_fountain", "parse_fountain", "parse_fountain_bytes"]
 
-_ELEMENTS = TypeAdapter(list[Element])
-
-_PLAIN_DEFAULTS = {name: field.default for name, field in Element.model_fields.items() if not field.is_required()}
-_FACTORY_FIELDS = tuple(name for name, field in Element.model_fields.items() if field.default_factory is not None)
-for _name in _FACTORY_FIELDS:
-    _PLAIN_DEFAULTS.pop(_name)
-    if Element.model_fields[_name].default_factory is not list:
-        raise RuntimeError(f"Element.{_name}: the Fountain reader expects list defaults")  # pragma: no cover
+_BASE_FIELDS = frozenset({"type", "text", "line"})
+_FORCED = {"forced": True}
+# The key order of an element's __dict__ is the order `model_dump_json` writes, so it is part of the output:
+# the plain defaults first, then the list fields, then type, text and line (what this reader always wrote).
+_KEY_ORDER = (
+    "name", "dual", "number", "level", "forced", "fdx_type", "runs", "extensions", "notes", "type", "text", "line"
+)  # fmt: skip
+if sorted(Element.model_fields) != sorted(_KEY_ORDER):  # `_Parser.emit` writes every field by hand
+    raise RuntimeError("Element's fields changed: update the Fountain reader's emit")  # pragma: no cover
 
 #: Placeholder for a line that held only a note: keeps the note's place in the paragraph structure.
 _NOTE_LINE = "\x00"
@@ -129,8 +128,7 @@ def parse_fountain(text: str, source: str = "") -> Script:
     parser = _Parser(linemap, notes)
     with _gc_paused():
         title_page = parser.run(body)
-        elements = _elements(parser.out)
-    return make_script(elements, title_page, source)
+    return make_script(parser.out, title_page, source)
 
 
 @contextlib.contextmanager
@@ -145,30 +143,23 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _elements(items: list[dict]) -> list[Element]:
-    """Element models from the parser's dicts.
+def _element(values: dict, given: set[str]) -> Element:
+    """An `Element` from a complete field dict, without pydantic validation.
 
-    The dicts are built by this module only, with the right types (the tests re-validate every element of
-    the corpus), so they skip pydantic validation, which would take more time than the whole parse. Mutable
-    defaults are fresh per element, as pydantic would make them.
+    The values are built by this module only, with the right types (the tests re-validate every element of
+    the corpus and of a 120-page script), so validation is skipped: it would take more time than the whole
+    parse. `given` is the set of fields the reader set (pydantic's `model_fields_set`).
     """
-    made: list[Element] = []
-    new = Element.__new__
-    set_attribute = object.__setattr__
-    defaults = _PLAIN_DEFAULTS
-    factories = _FACTORY_FIELDS
-    for item in items:
-        element = new(Element)
-        values = defaults.copy()
-        for name in factories:
-            values[name] = []
-        values.update(item)
-        set_attribute(element, "__dict__", values)
-        set_attribute(element, "__pydantic_fields_set__", set(item))
-        set_attribute(element, "__pydantic_extra__", None)
-        set_attribute(element, "__pydantic_private__", None)
-        made.append(element)
-    return made
+    element = _new(Element)
+    _set(element, "__dict__", values)
+    _set(element, "__pydantic_fields_set__", given)
+    _set(element, "__pydantic_extra__", None)
+    _set(element, "__pydantic_private__", None)
+    return element
+
+
+_new = Element.__new__
+_set = object.__setattr__
 
 
 def _normalise(text: str) -> str:
@@ -180,6 +171,8 @@ def _normalise(text: str) -> str:
         text = text.replace("\t", "    ")
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")
+    if text.isascii():  # the usual case, and one fast check: no lone surrogates in ASCII text
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from a str caller
@@ -280,7 +273,7 @@ class _Parser:
     def __init__(self, linemap: list[int] | None, notes: dict[int, list[str]]) -> None:
         self.linemap = linemap
         self.notes = notes
-        self.out: list[dict] = []
+        self.out: list[Element] = []
         self.base = 0
 
     # -------------------------------------------------------------------------------------- driver
@@ -315,31 +308,73 @@ class _Parser:
             return self.base + index + 1
         return self.linemap[self.base + index]
 
-    def emit(self, kind: str, text: str, first: int, last: int = -1) -> dict:
-        """Append an element for rows first..last (notes on those rows go with it); return its dict."""
+    def emit(self, kind: str, text: str, first: int, last: int = -1, fields: dict | None = None) -> None:
+        """Append an element for rows first..last (notes on those rows go with it); `fields`: more values."""
         index = self.base + first
-        element: dict = {"type": kind, "text": text, "line": index + 1 if self.linemap is None else self.linemap[index]}
+        # Every field at once (in _KEY_ORDER), with fresh lists: what pydantic would build, without validation.
+        values = {
+            "name": None,
+            "dual": False,
+            "number": None,
+            "level": None,
+            "forced": False,
+            "fdx_type": None,
+            "runs": [],
+            "extensions": [],
+            "notes": [],
+            "type": kind,
+            "text": text,
+            "line": index + 1 if self.linemap is None else self.linemap[index],
+        }
+        given = {"type", "text", "line"}  # pydantic's fields_set: the fields the reader gave
         if "*" in text or "_" in text or "\\" in text:
-            element["text"], runs = _inline(text)
+            values["text"], runs = _inline(text)
             if runs is not None:
-                element["runs"] = runs
+                values["runs"] = runs
+                given.add("runs")
         if self.notes:
             found = [
                 note for row in range(first, max(first, last) + 1) for note in self.notes.get(self.number(row), ())
             ]
             if found:
-                element["notes"] = found
+                values["notes"] = found
+                given.add("notes")
+        if fields:
+            values.update(fields)
+            given.update(fields)
+        # _element(values, given), inlined: this runs once per element
+        element = _new(Element)
+        _set(element, "__dict__", values)
+        _set(element, "__pydantic_fields_set__", given)
+        _set(element, "__pydantic_extra__", None)
+        _set(element, "__pydantic_private__", None)
         self.out.append(element)
-        return element
 
     def note_line(self, index: int) -> None:
         """A row that held only notes and no open element to take them: standalone note elements."""
         for note in self.notes.get(self.number(index), ()):
-            self.out.append({"type": "note", "text": note, "line": self.number(index)})
+            line = self.number(index)
+            values = {
+                "name": None,
+                "dual": False,
+                "number": None,
+                "level": None,
+                "forced": False,
+                "fdx_type": None,
+                "runs": [],
+                "extensions": [],
+                "notes": [],
+                "type": "note",
+                "text": note,
+                "line": line,
+            }
+            self.out.append(_element(values, set(_BASE_FIELDS)))
 
     def attach(self, index: int) -> None:
         """Attach the notes of row `index` to the last element."""
-        self.out[-1].setdefault("notes", []).extend(self.notes.get(self.number(index), ()))
+        element = self.out[-1]
+        element.notes.extend(self.notes.get(self.number(index), ()))
+        element.__pydantic_fields_set__.add("notes")
 
     # ------------------------------------------------------------------------------------- blocks
 
@@ -364,7 +399,7 @@ class _Parser:
                     self.dialogue(rows, k + 1)
                     return
                 elif c == ">":
-                    self.emit("transition", s[1:].strip(), k)["forced"] = True
+                    self.emit("transition", s[1:].strip(), k, fields=_FORCED)
                 elif c == ".":
                     if len(s) > 1 and s[1].isalnum():
                         self.heading(s[1:], k, forced=True)
@@ -373,7 +408,7 @@ class _Parser:
                         return
                 elif c == "#":
                     body = s.lstrip("#")
-                    self.emit("section", body.strip(), k)["level"] = len(s) - len(body)
+                    self.emit("section", body.strip(), k, fields={"level": len(s) - len(body)})
                 elif len(s) >= 3 and not s.strip("="):
                     self.emit("page_break", "", k)
                 else:
@@ -381,7 +416,7 @@ class _Parser:
             elif c in "IiEeИиНн" and (_HEADING.match(s) or s.upper() in ("INT", "EXT", "INT.", "EXT.")):
                 self.heading(s, k)
             elif k == n - 1:
-                if raw.endswith("TO:") and s.isupper():
+                if raw[-3:] == "TO:" and s.isupper():  # slices: str.endswith is slow to call
                     self.emit("transition", s, k)
                 else:
                     self.action(rows, k)
@@ -396,25 +431,26 @@ class _Parser:
 
     def heading(self, s: str, k: int, forced: bool = False) -> None:
         number = None
-        if s.endswith("#") and len(s) > 1:
+        if len(s) > 1 and s[-1] == "#":
             hash_at = s.rfind("#", 0, len(s) - 1)
             if hash_at >= 0 and _SCENE_NUMBER.fullmatch(s, hash_at + 1, len(s) - 1):
                 number = s[hash_at + 1 : -1]
                 s = s[:hash_at].rstrip()
-        element = self.emit("scene_heading", s.strip(), k)
+        fields: dict = {}
         if forced:
-            element["forced"] = True
+            fields["forced"] = True
         if number is not None:
-            element["number"] = number
+            fields["number"] = number
+        self.emit("scene_heading", s.strip(), k, fields=fields)
 
     def character(self, s: str, k: int, forced: bool = False) -> bool:
         """Emit a character cue if `s` is one (always when forced with @); report whether it was."""
-        dual = s.endswith("^")
+        dual = s[-1:] == "^"  # (slices rather than str.endswith, which is slow to call)
         if dual:
             s = s[:-1].rstrip()
         paren = s.find("(")
         name = s if paren < 0 else s[:paren].rstrip()
-        if not forced and (not name.isupper() or "^" in name or name.endswith(":")):
+        if not forced and (not name.isupper() or "^" in name or name[-1:] == ":"):
             return False
         extensions: list[str] = []
         if paren >= 0:
@@ -427,12 +463,10 @@ class _Parser:
                 extensions = [extension.strip() for extension in _EXTENSION.findall(rest)]
         if not name:
             return False
-        element = self.emit("character", s, k)
-        element["name"] = _inline(name)[0] if forced else name
-        element["extensions"] = extensions
-        element["dual"] = dual
+        fields = {"name": _inline(name)[0] if forced else name, "extensions": extensions, "dual": dual}
         if forced:
-            element["forced"] = True
+            fields["forced"] = True
+        self.emit("character", s, k, fields=fields)
         return True
 
     def dialogue(self, rows: list[str], k: int) -> None:
@@ -457,7 +491,7 @@ class _Parser:
                     self.emit("dialogue", "\n".join(buffer).strip("\n"), first, last)
                     buffer = []
                 if c == "~":
-                    self.emit("lyric", s[1:].strip(), j)["forced"] = True
+                    self.emit("lyric", s[1:].strip(), j, fields=_FORCED)
                 else:
                     self.emit("parenthetical", s, j)
                 continue
@@ -509,7 +543,7 @@ class _Parser:
                     self.block(rows, j + 1)
                     return
                 if line_kind == "lyric":
-                    self.emit("lyric", s[1:].strip(), j)["forced"] = True
+                    self.emit("lyric", s[1:].strip(), j, fields=_FORCED)
                     kind = "lyric"
                     j += 1
                     continue
@@ -519,7 +553,7 @@ class _Parser:
             if kind == "centered":
                 buffer.append(s[1:-1].strip())
             else:
-                if s.startswith("!"):
+                if s[:1] == "!":
                     bang = raw.index("!")
                     raw = raw[:bang] + raw[bang + 1 :]
                     forced = forced or not buffer
@@ -533,9 +567,7 @@ class _Parser:
         text = "\n".join(buffer).strip("\n")
         if kind == "action" and not text.strip():
             return
-        element = self.emit(kind, text, first, last)
-        if forced:
-            element["forced"] = True
+        self.emit(kind, text, first, last, fields=_FORCED if forced else None)
 
 
 # ----------------------------------------------------------------------------------------- title page
