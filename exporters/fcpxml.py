@@ -49,6 +49,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
+from scriptkit.timeline import scriptkit_meta, set_metadata, timeline_rate, video_track
 
 VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
 DEFAULT_VERSION = "1.10"
@@ -88,10 +89,9 @@ _MARKER_TODO = {otio.schema.MarkerColor.RED: "0", otio.schema.MarkerColor.BLUE: 
 
 def fcp_time(frames: int, frame_duration: Fraction) -> str:
     """Frames -> FCPXML time: '3600s', '0s', or '1001/30000s'-style (numerator over the rate's denominator)."""
-    value = frames * frame_duration
-    if value.denominator == 1:
-        return f"{value.numerator}s"
-    return f"{frames * frame_duration.numerator}/{frame_duration.denominator}s"
+    numerator = frames * frame_duration.numerator
+    whole, rest = divmod(numerator, frame_duration.denominator)
+    return f"{whole}s" if rest == 0 else f"{numerator}/{frame_duration.denominator}s"
 
 
 _TIME = re.compile(r"^\s*(-?\d+)(?:/(\d+))?s?\s*$")
@@ -124,8 +124,6 @@ _META_CACHE: dict[int, tuple[Any, dict[str, Any]]] = {}
 def _meta(item: Any) -> dict[str, Any]:
     """metadata["scriptkit"] as a plain dict, converted once per object while a document is being written
     (reading OTIO metadata back into Python is the slowest part of writing)."""
-    from scriptkit.timeline import scriptkit_meta
-
     cached = _META_CACHE.get(id(item))
     if cached is not None and cached[0] is item:
         return cached[1]
@@ -134,11 +132,45 @@ def _meta(item: Any) -> dict[str, Any]:
     return value
 
 
+def _read_all_meta(tl: otio.schema.Timeline) -> None:
+    """Fill the metadata cache for the timeline, its tracks and their items in one pass: OTIO's C++ JSON
+    serializer plus json.loads reads a feature's metadata several times faster than converting each
+    AnyDictionary back through the bindings. Values that JSON would not give back as they are (OTIO
+    objects inside our metadata) are left to `_meta`'s object-by-object path."""
+    tree = json.loads(otio.core.serialize_json_to_string(tl, indent=-1))
+    _remember(tl, tree)
+    for track, track_tree in zip(tl.tracks, tree["tracks"]["children"], strict=True):
+        _remember(track, track_tree)
+        if isinstance(track, otio.schema.Track):
+            for item, item_tree in zip(track, track_tree["children"], strict=True):
+                _remember(item, item_tree)
+
+
+def _remember(item: Any, tree: dict[str, Any]) -> None:
+    value = (tree.get("metadata") or {}).get("scriptkit", {})
+    if type(value) is not dict:
+        value = {}
+    if _plain_json(value.values()):
+        _META_CACHE[id(item)] = (item, value)
+
+
+def _plain_json(values: Any) -> bool:
+    """True when no value (parsed JSON) holds a serialized OTIO object."""
+    for value in values:
+        kind = type(value)
+        if kind is dict and ("OTIO_SCHEMA" in value or not _plain_json(value.values())):
+            return False
+        if kind is list and not _plain_json(value):
+            return False
+    return True
+
+
 _ENCODED_FILE_URL = re.compile(r"^file:///[A-Za-z0-9/\-_.~%]*$")
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Compact, sorted JSON; a value JSON has no type for (an OTIO object in foreign metadata) as its str()."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _url(target: str, out_dir: Path, relative: bool) -> str:
@@ -180,8 +212,21 @@ class _Writer:
     style_ids: int = 0
     tc_start: int = 0
 
+    def __post_init__(self) -> None:
+        self.float_rate = float(self.rate)
+        self.fd_num, self.fd_den = self.fd.numerator, self.fd.denominator
+
     def t(self, frames: int) -> str:
-        return fcp_time(frames, self.fd)
+        """`fcp_time(frames, self.fd)` (inlined: it runs for every attribute of every clip)."""
+        numerator = frames * self.fd_num
+        whole, rest = divmod(numerator, self.fd_den)
+        return f"{whole}s" if rest == 0 else f"{numerator}/{self.fd_den}s"
+
+    def frames(self, rt: otio.opentime.RationalTime) -> int:
+        """`_frames(rt, self.rate)`, with the common case (the timeline's own rate) first."""
+        if abs(rt.rate - self.float_rate) < 1e-9:
+            return round(rt.value)
+        return _frames(rt, self.rate)
 
     def asset(self, clip: otio.schema.Clip, kind_hint: str) -> _Asset | None:
         ref = clip.media_reference
@@ -195,15 +240,20 @@ class _Writer:
             found = self.assets.get(src)
             if found is not None:
                 self.by_url[target] = found
-        start = _frames(available.start_time, self.rate) if available else 0
+        start = self.frames(available.start_time) if available else 0
         source = clip.source_range or clip.available_range()
-        end = _frames(source.end_time_exclusive(), self.rate)
+        end = self.frames(source.end_time_exclusive())
         if available:
-            end = max(end, _frames(available.end_time_exclusive(), self.rate))
+            end = max(end, self.frames(available.end_time_exclusive()))
         if found is None:
-            suffix = Path(unquote(urlparse(target).path or target)).suffix.lower()
+            url_path = urlparse(target).path
+            media = Path(unquote(url_path or target))
+            suffix = media.suffix.lower()
             kind = "image" if suffix in IMAGE_EXTENSIONS else "audio" if suffix in AUDIO_EXTENSIONS else kind_hint
-            name = Path(unquote(urlparse(src).path if "://" in src else src)).stem or clip.name
+            if src == target and url_path:  # the common case: the URL as it is (parsed once)
+                name = media.stem or clip.name
+            else:
+                name = Path(unquote(urlparse(src).path if "://" in src else src)).stem or clip.name
             found = self.assets[src] = _Asset(f"r{self.next_id}", name, src, kind, start, end)
             self.by_url[target] = found
             self.next_id += 1
@@ -216,11 +266,7 @@ class _Writer:
 
 
 def _sub(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Element:
-    el = etree.SubElement(parent, tag)
-    for key, value in attrs.items():
-        if value is not None:
-            el.set(key.rstrip("_"), value)
-    return el
+    return etree.SubElement(parent, tag, {key.rstrip("_"): value for key, value in attrs.items() if value is not None})
 
 
 def _format_name(width: int, height: int, rate: Fraction) -> str | None:
@@ -276,8 +322,8 @@ def _clip_children(
     el.set("_anchor_at", str(len(el)))  # where anchored items go (removed before writing)
     for marker in clip.markers:
         rng = marker.marked_range
-        start = _frames(rng.start_time, w.rate)
-        frames = max(1, _frames(rng.duration, w.rate))
+        start = w.frames(rng.start_time)
+        frames = max(1, w.frames(rng.duration))
         tag = "chapter-marker" if marker.color == otio.schema.MarkerColor.PURPLE else "marker"
         mk = _sub(el, tag, start=w.t(start), duration=w.t(frames), value=marker.name or "Marker")
         if tag == "marker" and marker.color in _MARKER_TODO:
@@ -286,7 +332,7 @@ def _clip_children(
             mk.set("note", marker.comment)
     if shot and meta.get("scene_id"):
         src = clip.source_range
-        _sub(el, "keyword", start=w.t(local_start), duration=w.t(_frames(src.duration, w.rate)), value=meta["scene_id"])
+        _sub(el, "keyword", start=w.t(local_start), duration=w.t(w.frames(src.duration)), value=meta["scene_id"])
     md: list[tuple[str, str]] = []
     if shot_id:
         md.append((MD_SHOT, str(shot_id)))
@@ -324,7 +370,7 @@ def _write_spine(w: _Writer, spine: etree._Element, track: otio.schema.Track | N
         if isinstance(item, otio.schema.Transition):
             _write_transition(w, spine, item, pos)
             continue
-        frames = _frames(item.duration(), w.rate)
+        frames = w.frames(item.duration())
         if frames <= 0:
             continue
         asset = w.asset(item, "video") if isinstance(item, otio.schema.Clip) else None
@@ -337,7 +383,7 @@ def _write_spine(w: _Writer, spine: etree._Element, track: otio.schema.Track | N
             else:
                 el.set("_anchor_at", "0")
         else:
-            local = _frames(item.source_range.start_time, w.rate) if item.source_range else asset.start
+            local = w.frames(item.source_range.start_time) if item.source_range else asset.start
             el = _sub(
                 spine,
                 "asset-clip",
@@ -355,8 +401,8 @@ def _write_spine(w: _Writer, spine: etree._Element, track: otio.schema.Track | N
 
 
 def _write_transition(w: _Writer, spine: etree._Element, tr: otio.schema.Transition, cut: int) -> None:
-    in_off = _frames(tr.in_offset, w.rate)
-    out_off = _frames(tr.out_offset, w.rate)
+    in_off = w.frames(tr.in_offset)
+    out_off = w.frames(tr.out_offset)
     if in_off + out_off <= 0:
         return
     meta = _meta(tr)
@@ -400,7 +446,7 @@ def _write_connected(w: _Writer, tl: otio.schema.Timeline, items: list[_SpineIte
         for item in track:
             if isinstance(item, otio.schema.Transition):
                 continue
-            frames = _frames(item.duration(), w.rate)
+            frames = w.frames(item.duration())
             if isinstance(item, otio.schema.Clip) and frames > 0:
                 _write_connected_clip(w, track, item, items, starts, pos, frames, lane, is_audio)
             pos += frames
@@ -422,7 +468,7 @@ def _write_connected_clip(
     if asset is None:
         return
     parent = _anchor(items, starts, pos)
-    local = _frames(clip.source_range.start_time, w.rate) if clip.source_range else asset.start
+    local = w.frames(clip.source_range.start_time) if clip.source_range else asset.start
     offset = parent.local_start + (pos - parent.start)
     el = etree.Element("asset-clip")
     for key, value in (
@@ -493,14 +539,13 @@ def to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -
     """The FCPXML document for `tl` as bytes (deterministic)."""
     _META_CACHE.clear()
     try:
+        _read_all_meta(tl)
         return _to_bytes(tl, Path(out_path), options)
     finally:
         _META_CACHE.clear()
 
 
 def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -> bytes:
-    from scriptkit.timeline import timeline_rate, video_track
-
     version = _check_version(options.fcpxml_version or DEFAULT_VERSION)
     rate = timeline_rate(tl)
     tmeta = _meta(tl)
@@ -645,15 +690,30 @@ class _Ctx:
     resources: dict[str, etree._Element]
     tc_start: Fraction
     connected: list[tuple[int, int, str, otio.schema.Clip, str]] = field(default_factory=list)
+    #: parsed time attributes by text (a document repeats the same few durations and starts many times)
+    times: dict[str | None, Fraction] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.float_rate = float(self.rate)
+        self.rate_num, self.rate_den = self.rate.numerator, self.rate.denominator
 
     def time(self, el: etree._Element, attr: str, default: str | None = None) -> Fraction:
-        return parse_time(el.get(attr, default), (self.path, el.sourceline))
+        text = el.get(attr, default)
+        value = self.times.get(text)
+        if value is None:
+            value = self.times[text] = parse_time(text, (self.path, el.sourceline))
+        return value
 
     def frames(self, seconds: Fraction) -> int:
-        return round(seconds * self.rate)
+        """round(seconds * rate) (half to even, as round() does for a Fraction), in integers."""
+        numerator, denominator = seconds.numerator * self.rate_num, seconds.denominator * self.rate_den
+        whole, rest = divmod(numerator, denominator)
+        if 2 * rest > denominator or (2 * rest == denominator and whole % 2):
+            whole += 1
+        return whole
 
     def rt(self, frames: int) -> otio.opentime.RationalTime:
-        return otio.opentime.RationalTime(frames, float(self.rate))
+        return otio.opentime.RationalTime(frames, self.float_rate)
 
     def range(self, start: int, frames: int) -> otio.opentime.TimeRange:
         return otio.opentime.TimeRange(self.rt(start), self.rt(frames))
@@ -870,12 +930,12 @@ def _make_clip(ctx: _Ctx, el: etree._Element, frames: int) -> otio.schema.Clip:
     for key in ("audioRole", "videoRole", "role", "lane", "enabled"):
         if item.get(key) is not None:
             info[key] = item.get(key)
-    clip.metadata["fcpxml"] = info
+    set_metadata(clip, "fcpxml", info)
     if item.get("enabled") == "0":
         clip.enabled = False
     meta = _recover(clip, note, md, src)
     if meta:
-        clip.metadata["scriptkit"] = meta
+        set_metadata(clip, "scriptkit", meta)
     return clip
 
 
@@ -954,7 +1014,7 @@ def _audio_key(role: str, lane: int) -> str:
 
 def _read_spine(ctx: _Ctx, spine: etree._Element) -> otio.schema.Track:
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    track.metadata["scriptkit"] = {"role": "video", "character": None}
+    set_metadata(track, "scriptkit", {"role": "video", "character": None})
     children = [c for c in spine if c.tag in _CLIP_TAGS or c.tag in ("gap", "transition")]
     positions: list[int] = []
     pos = 0
@@ -1027,8 +1087,8 @@ def _read_transition(
         in_offset=ctx.rt(in_off),
         out_offset=ctx.rt(duration - in_off),
     )
-    tr.metadata["scriptkit"] = meta
-    tr.metadata["fcpxml"] = {"name": el.get("name", ""), "line": el.sourceline}
+    set_metadata(tr, "scriptkit", meta)
+    set_metadata(tr, "fcpxml", {"name": el.get("name", ""), "line": el.sourceline})
     return tr
 
 
@@ -1052,7 +1112,7 @@ def _lay_connected(ctx: _Ctx) -> list[otio.schema.Track]:
                 track = otio.schema.Track(
                     name=name, kind=otio.schema.TrackKind.Audio if kind == "audio" else otio.schema.TrackKind.Video
                 )
-                track.metadata["scriptkit"] = _track_meta(key, kind)
+                set_metadata(track, "scriptkit", _track_meta(key, kind))
                 end = [0]
                 lanes.append((track, end))
             if start > end[0]:
@@ -1104,7 +1164,7 @@ def _order_tracks(tracks: list[otio.schema.Track], layout_json: str | None) -> l
             track = otio.schema.Track(name=name, kind=kind)
         track.name = name
         if isinstance(meta, dict) and meta:
-            track.metadata["scriptkit"] = meta
+            set_metadata(track, "scriptkit", meta)
         ordered.append(track)
     return ordered + [t for t in tracks if t.name in by_key]
 
@@ -1156,8 +1216,8 @@ def _timeline(root: etree._Element, real: Path) -> otio.schema.Timeline:
             "drop_frame": sequence.get("tcFormat") == "DF",
         }
     )
-    tl.metadata["scriptkit"] = meta
-    tl.metadata["fcpxml"] = {"version": root.get("version", ""), "path": str(real)}
+    set_metadata(tl, "scriptkit", meta)
+    set_metadata(tl, "fcpxml", {"version": root.get("version", ""), "path": str(real)})
     return tl
 
 

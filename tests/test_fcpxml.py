@@ -11,6 +11,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from exporters import fcpxml, get_format
@@ -470,3 +471,38 @@ def test_disabled_clips_stay_disabled(tmp_path: Path) -> None:
     fcpxml.write(tl, out, options(tmp_path))
     assert dtd("1.10").validate(etree.parse(str(out)))
     assert [c.enabled for c in shot_clips(fcpxml.read(out))] == [True, False, True, True, True, True]
+
+
+# ------------------------------------------------------------------------------------------ fast paths
+
+
+def test_metadata_read_in_one_pass_writes_the_same_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer reads every item's metadata through one JSON serialization; the document must be byte for byte
+    the one written when each item's metadata is read through the bindings (also with an OTIO object inside
+    our metadata, which the one-pass read leaves to the slow path)."""
+    tl = sample_timeline(tmp_path, fps="29.97", drop_frame=True, shots=9)
+    clip = shot_clips(tl)[1]
+    meta = scriptkit_meta(clip)
+    meta["when"] = otio.opentime.RationalTime(12, 30)
+    clip.metadata["scriptkit"] = meta
+    out = tmp_path / "x.fcpxml"
+    fast = fcpxml.to_bytes(tl, out, options(tmp_path))
+    monkeypatch.setattr(fcpxml, "_read_all_meta", lambda tl: None)
+    slow = fcpxml.to_bytes(tl, out, options(tmp_path))
+    assert fast == slow
+    assert b"OTIO_SCHEMA" not in fast and b"RationalTime(" in fast
+
+
+@given(frames=st.integers(-(10**9), 10**9), rate=st.sampled_from(sorted(SUPPORTED_RATES.values())))
+def test_fcp_time_and_frames_match_fraction_arithmetic(frames: int, rate: Fraction) -> None:
+    fd = 1 / rate
+    value = frames * fd
+    expected = f"{value.numerator}s" if value.denominator == 1 else f"{frames * fd.numerator}/{fd.denominator}s"
+    assert fcpxml.fcp_time(frames, fd) == expected
+    writer = fcpxml._Writer(rate=rate, out_dir=Path("."), relative=False, fd=fd)
+    assert writer.t(frames) == expected
+    ctx = fcpxml._Ctx(path=Path("x.fcpxml"), rate=rate, resources={}, tc_start=Fraction(0))
+    seconds = fcpxml.parse_time(expected)
+    assert ctx.frames(seconds) == round(seconds * rate) == frames
+    for shift in (Fraction(1, 2), Fraction(-1, 2), Fraction(1, 3), Fraction(2, 3)):  # halves round to even
+        assert ctx.frames(seconds + shift / rate) == round((seconds + shift / rate) * rate)

@@ -20,6 +20,7 @@ from scriptkit.timeline import (
     HANDLE_SECONDS,
     build_timeline,
     item_frames,
+    plain,
     scriptkit_meta,
     shot_clips,
     shot_cuts,
@@ -348,3 +349,60 @@ def test_properties_over_random_shot_lists(data: tuple[ShotList, Assets]) -> Non
             assert item.in_offset.value <= items[i - 1].duration().value // 2
         if i + 1 < len(items):
             assert not isinstance(items[i + 1], otio.schema.Transition)
+
+
+# ------------------------------------------------------------------------------------------ fast paths
+
+
+_META_VALUES = [
+    {"kind": "shot", "line": 12, "seed": 2**62, "duration_planned": 2.5, "whole": 2.0, "none": None, "flag": True},
+    {"nested": {"list": [1, "two", 3.5, None, False, [], {}], "tuple": ("a", "b")}, "unicode": "Zoë #1 %20"},
+    {"time": otio.opentime.RationalTime(12, 24), "range": [otio.opentime.TimeRange()], "empty": ""},
+    [],
+    "a plain string",
+    0,
+]
+
+
+@pytest.mark.parametrize("value", _META_VALUES)
+def test_set_metadata_stores_what_metadata_assignment_stores(value: object) -> None:
+    from scriptkit.timeline import set_metadata
+
+    fast, slow = otio.schema.Clip(name="c"), otio.schema.Clip(name="c")
+    set_metadata(fast, "scriptkit", value)
+    slow.metadata["scriptkit"] = value
+    assert otio.adapters.write_to_string(fast, "otio_json") == otio.adapters.write_to_string(slow, "otio_json")
+    assert repr(plain(fast.metadata["scriptkit"])) == repr(plain(slow.metadata["scriptkit"]))
+    if isinstance(value, dict):
+        assert list(plain(fast.metadata)["scriptkit"]) == sorted(value)
+    if value is _META_VALUES[0]:
+        assert scriptkit_meta(fast) == value
+        assert type(scriptkit_meta(fast)["flag"]) is bool and type(scriptkit_meta(fast)["whole"]) is float
+
+
+def test_set_metadata_rejects_what_otio_rejects() -> None:
+    from scriptkit.timeline import set_metadata
+
+    clip = otio.schema.Clip(name="c")
+    with pytest.raises(ValueError, match="outside of the range"):
+        set_metadata(clip, "scriptkit", {"big": 2**70})
+    with pytest.raises(ValueError, match="not a string"):
+        set_metadata(clip, "scriptkit", {1: "x"})
+    with pytest.raises(TypeError, match="incompatible"):
+        set_metadata(clip, "scriptkit", {"x": object()})
+    assert "scriptkit" not in clip.metadata
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["images/sc01-001.png", "x.png", "a b/#1 %.wav", "voices/Zoë.wav", "a//b/./c.png", "../up.png", "/abs/x.png",
+     "dir/", "dir/.", "dir/..", "a/b/../c.png"],
+)  # fmt: skip
+def test_media_url_is_file_url_of_the_joined_path(tmp_path: Path, rel: str) -> None:
+    from scriptkit.io import file_url
+    from scriptkit.timeline import _media_url
+
+    for media in (tmp_path / "media dir", Path("relative/media"), Path("/")):
+        url, name = _media_url(media, rel)
+        assert url == file_url(media / rel)
+        assert name == Path(rel).name
