@@ -68,6 +68,8 @@ AUDIO_FRAME = 1024
 #: x264 speed preset: fast enough for better than 4x real time at 540x960 on two cores.
 PRESET = "ultrafast"
 CRF = "26"
+#: Opacity of the burned-in shot id box (0-255).
+SHOT_ID_ALPHA = 225
 
 
 # ------------------------------------------------------------------------------------------ size
@@ -318,8 +320,8 @@ def _font(size: int) -> Any:
     return ImageFont.load_default(size=size)
 
 
-def label(text: str, size: int, box: bool = True, pad: int | None = None) -> Sprite:
-    """White text with a dark outline, on a translucent dark box when `box`."""
+def label(text: str, size: int, box: bool = True, pad: int | None = None, alpha: int = 150) -> Sprite:
+    """White text with a dark outline, on a dark box of opacity `alpha` (0-255) when `box`."""
     from PIL import Image, ImageDraw
 
     font = _font(size)
@@ -329,7 +331,7 @@ def label(text: str, size: int, box: bool = True, pad: int | None = None) -> Spr
     img = Image.new("RGBA", (max(2, w), max(2, h)), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
     if box:
-        draw.rectangle((0, 0, w - 1, h - 1), fill=(0, 0, 0, 150))
+        draw.rectangle((0, 0, w - 1, h - 1), fill=(0, 0, 0, alpha))
     draw.text(
         (pad - left, pad - top), text, font=font, fill=(255, 255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0, 255)
     )
@@ -387,7 +389,9 @@ class BurnIn:
         self.lay = lay
         self.text_size = max(10, round(min(width, height) * 0.04))
         self.margin = _even(max(4, round(min(width, height) * 0.03)))
-        self.shots = {shot.index: label(shot.name, self.text_size) for shot in lay.shots}
+        # near-opaque, flush with the top edge: it hides the id a storyboard keyframe draws in the same corner
+        # (which the camera move shifts) instead of printing a second, offset id through a see-through box
+        self.shots = {shot.index: label(shot.name, self.text_size, alpha=SHOT_ID_ALPHA) for shot in lay.shots}
         glyphs = {ch: label(ch, self.text_size, box=False, pad=1) for ch in "0123456789:;-"}
         cell_w = max(g.width for g in glyphs.values())
         cell_h = self.shots[0].height if self.shots else max(g.height for g in glyphs.values())
@@ -412,7 +416,7 @@ class BurnIn:
     def draw(self, planes: list[np.ndarray], frame: int, shot: int | None) -> None:
         width, height = self.size
         if shot is not None:
-            blit(planes, self.shots[shot], self.margin, self.margin)
+            blit(planes, self.shots[shot], self.margin, 0)
         x = width - self.margin - self.tc_box.width
         blit(planes, self.tc_box, x, self.tc_y)
         blit(planes, hstack(self.timecode_glyphs(frame)), x + self.margin // 2, self.tc_y)

@@ -280,7 +280,24 @@ def _cue_planned(backend: CueGenerator, job: CueJob, path: str, kind: str) -> Pl
     return Planned(kind, job.owner, path, ".wav", key, record, job)
 
 
-def plan_cues(shotlist: ShotList, backend: CueGenerator) -> list[Planned]:
+def music_length_for(shotlist: ShotList, previous: Asset | None) -> float:
+    """The music bed's length, keeping the previous run's bed when it still covers the plan.
+
+    A bed is trimmed to the picture, so one that still covers the plan with room for longer voices (and is
+    not more than twice the length a fresh run would make) is kept: a script edit that nudges the total
+    across a 15 s step re-renders no music.
+    """
+    needed = music_length(shotlist)
+    music = shotlist.music
+    if previous is None or music is None or previous.kind != "music" or previous.owner != music.id:
+        return needed
+    if previous.prompt != music.description or previous.duration is None:
+        return needed
+    enough = shotlist.duration * 1.25  # the plan plus room for voices longer than planned, unrounded
+    return float(previous.duration) if enough <= previous.duration <= 2 * needed else needed
+
+
+def plan_cues(shotlist: ShotList, backend: CueGenerator, previous_music: Asset | None = None) -> list[Planned]:
     planned = []
     for shot in shotlist.shots:
         for cue in shot.cues:
@@ -296,7 +313,11 @@ def plan_cues(shotlist: ShotList, backend: CueGenerator) -> list[Planned]:
     if shotlist.music is not None:
         music = shotlist.music
         job = CueJob(
-            owner=music.id, word="music", description=music.description, duration=music_length(shotlist), kind="music"
+            owner=music.id,
+            word="music",
+            description=music.description,
+            duration=music_length_for(shotlist, previous_music),
+            kind="music",
         )
         planned.append(_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music"))
     return planned
@@ -498,7 +519,7 @@ def generate_assets(
     cache = Cache(media_dir)
     image_items = plan_images(shotlist, images_gen, style_ref, _takes(previous, regenerate))
     voice_items = plan_voices(shotlist, voices_gen)
-    cue_items = plan_cues(shotlist, cues_gen)
+    cue_items = plan_cues(shotlist, cues_gen, previous.music if previous is not None else None)
     everything = image_items + voice_items + cue_items
     for item in everything:
         item.cached = cache.lookup(item.key, item.suffix) or _adopt(cache, item, media_dir, previous)

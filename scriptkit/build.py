@@ -104,8 +104,15 @@ def formats_for(nle: str, preview: bool) -> list[str]:
     return chosen
 
 
-def nles_for_format(fmt: str) -> list[str]:
-    return [nle for nle, names in NLE_FORMATS.items() if fmt in names]
+def targets_for(nle: str) -> list[str]:
+    """The NLE targets an `--nle` value names ('all' is every target), in NLE_FORMATS order."""
+    targets = {t.strip().lower() for t in nle.split(",") if t.strip()}
+    return [name for name in NLE_FORMATS if "all" in targets or name in targets]
+
+
+def nles_for_format(fmt: str, targets: list[str] | None = None) -> list[str]:
+    """The NLEs a format is written for: every NLE that imports it, or only those among `targets`."""
+    return [nle for nle, names in NLE_FORMATS.items() if fmt in names and (targets is None or nle in targets)]
 
 
 def parse_preview_size(text: str | None) -> tuple[int, int] | None:
@@ -161,8 +168,12 @@ def write_outputs(
     log: Any = None,
     style: Path | None = None,
     backends: dict[str, str | None] | None = None,
+    targets: list[str] | None = None,
 ) -> dict[str, Any]:
     """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it.
+
+    `targets` (the NLEs asked for with `--nle`) narrows each output's `nles` in the manifest, so that
+    `scriptkit check` judges a file only against the NLEs it was written for.
 
     The style reference is copied into the folder (`style.png`) so that a later `refine` regenerates with the
     same style from the project alone; `backends` (image/voice backend names) are recorded for the same reason.
@@ -187,7 +198,7 @@ def write_outputs(
         started = time.perf_counter()
         fmt.write(timeline, path, options)
         timings[name] = round(time.perf_counter() - started, 4)
-        entry: dict[str, Any] = {"format": name, "path": path.name, "nles": nles_for_format(name)}
+        entry: dict[str, Any] = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
         entry["sha256"] = _sha256(path)
         if "audio_paths" in fmt.extra:  # EDL: one more file per audio track, beside the picture EDL
             entry["extra_paths"] = [p.name for _, p in fmt.extra["audio_paths"](timeline, path)]
@@ -285,6 +296,9 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     template = load_template(request.template)
     shotlist = load_shotlist(source, template)
     validate_request(request, shotlist)
+    if request.drop_frame and not shotlist.drop_frame:
+        # the timeline's start (01:00:00;00) and every later reader of shots.yaml must count drop-frame too
+        shotlist = shotlist.model_copy(update={"drop_frame": True})
     formats = formats_for(request.nle, request.preview)
     media_dir = project_dir / "media"
     options = export_options(request, shotlist, project_dir, media_dir)
@@ -313,6 +327,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         log=say,
         style=style,
         backends=backends,
+        targets=targets_for(request.nle),
     )
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest

@@ -3,7 +3,8 @@
 It reruns the build's proofs on the files as they are now: every output named in manifest.json exists; every
 media file the timelines point at exists; the FCPXML is valid against the DTD of the version it declares (and
 that version is one the target NLEs read); every output that has a reader reads back with the same cuts as the
-timeline rebuilt from shots.yaml + media/assets.json.
+timeline rebuilt from shots.yaml + media/assets.json. A version written by `refine` holds the editor's cut, which
+shots.yaml does not describe: there the reference is the version's own OTIO timeline.
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ FCPXML_READERS: dict[str, tuple[str, str]] = {
     "Final Cut Pro 10.6.8": ("1.3", "1.11"),
     "Final Cut Pro 11": ("1.3", "1.13"),
 }
+
+
+#: `--nle` target -> the prefix of its releases in FCPXML_READERS.
+NLE_FAMILIES: dict[str, str] = {"resolve": "DaVinci Resolve", "fcp": "Final Cut Pro"}
+
+
+def fcpxml_readers(declared_nles: list[str]) -> dict[str, tuple[str, str]]:
+    """The releases to judge an FCPXML against: those of the NLEs it was written for (all when none is named)."""
+    families = [NLE_FAMILIES[n] for n in declared_nles if n in NLE_FAMILIES]
+    if not families:
+        return dict(FCPXML_READERS)
+    return {nle: span for nle, span in FCPXML_READERS.items() if nle.startswith(tuple(families))}
 
 
 def _version_tuple(text: str) -> tuple[int, int]:
@@ -83,7 +96,7 @@ def check_fcpxml(path: Path, declared_nles: list[str]) -> list[str]:
             first = dtd.error_log.filter_from_errors()[0] if dtd.error_log.filter_from_errors() else None
             detail = f"line {first.line}: {first.message}" if first else "invalid"
             problems.append(f"{path.name}: not valid FCPXML {version} ({detail}); Final Cut Pro will refuse it")
-    for nle, (low, high) in FCPXML_READERS.items():
+    for nle, (low, high) in fcpxml_readers(declared_nles).items():
         if version and not (_version_tuple(low) <= _version_tuple(version) <= _version_tuple(high)):
             problems.append(f"{path.name}: FCPXML {version} will not open in {nle} (it reads {low} to {high})")
     if root.find(".//format") is None or root.find(".//format").get("width") is None:
@@ -118,6 +131,30 @@ def reference_timeline(project: Path, manifest: dict[str, Any]) -> Any:
     return build_timeline(shotlist, assets, media_dir)
 
 
+#: For a version written by `refine` (the editor's cut, not the plan): which output is the reference, in order.
+REFINED_REFERENCE_ORDER = ("otio", "otioz", "fcpxml", "xmeml", "edl", "aaf")
+
+
+def refined_reference(project: Path, manifest: dict[str, Any]) -> Any:
+    """A refined version's timeline: its own OTIO file (the timeline refine wrote every other format from).
+
+    shots.yaml cannot stand in for it: the editor's trims, deletions and reorders live only in the timeline.
+    """
+    from exporters import get_format
+
+    outputs = {o.get("format"): o for o in manifest.get("outputs", []) if isinstance(o, dict)}
+    for name in REFINED_REFERENCE_ORDER:
+        output = outputs.get(name)
+        if output is None or not (project / output["path"]).is_file():
+            continue
+        try:
+            return get_format(name).read(project / output["path"])
+        except ScriptkitError as exc:
+            path = project / output["path"]
+            raise ScriptkitError(f"the reference timeline does not read back: {exc}", path) from None
+    raise ScriptkitError("this refined version holds no timeline file to compare against", project)
+
+
 def check_project(project: Path) -> list[str]:
     """Every problem found, as one plain sentence each (empty: all good)."""
     from exporters import get_format
@@ -132,7 +169,8 @@ def check_project(project: Path) -> list[str]:
                 problems.append(f"{name} is missing: {nles} has nothing to import")
     problems += check_media(project, manifest)
     try:
-        reference = cut_list(reference_timeline(project, manifest)) or []
+        rebuilt = refined_reference(project, manifest) if manifest.get("refine") else None
+        reference = cut_list(rebuilt if rebuilt is not None else reference_timeline(project, manifest)) or []
     except ScriptkitError as exc:
         problems.append(f"cannot rebuild the timeline to compare against: {exc}")
         reference = []

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from scriptkit.errors import ScriptkitError
 
@@ -30,12 +31,14 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExample:\n\n  scriptkit schema shotlist")
 app.add_typer(schema_app, name="schema")
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
+# markup off: file names and screenplay text may hold [brackets]; only _fail's own prefix is markup
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 def _fail(exc: ScriptkitError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
     raise typer.Exit(code=2)
 
 

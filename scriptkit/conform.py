@@ -714,6 +714,22 @@ def require_ids(lay: Layout, path: Path | None) -> None:
 # ------------------------------------------------------------------------------------------ report
 
 
+def require_rate(timeline: otio.schema.Timeline, rate: float, path: Path) -> None:
+    """Refuse an edited timeline at another frame rate than the plan's: its cuts would land between our frames.
+
+    An EDL does not carry its rate (the reader guesses it), so it is read at face value and not refused here.
+    """
+    if guess_format(Path(path)) == "edl":
+        return
+    edited = timeline_rate(timeline)
+    if abs(edited - rate) > 0.01:
+        raise ScriptkitError(
+            f"the timeline runs at {edited:.3f} fps but the project at {rate:.3f} fps",
+            path,
+            hint="export it from a timeline at the project's frame rate; scriptkit does not retime an edit",
+        )
+
+
 def tc(frame: int, rate: float) -> str:
     """Frames as a duration-style timecode (HH:MM:SS:FF) at the integer timebase of `rate`."""
     from scriptkit.rates import frames_to_timecode, rational
@@ -917,6 +933,7 @@ def diff_command(plan_file: Path, edited: Path) -> list[str]:
     timeline = read_timeline(edited)
     edited_layout = layout(timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
+    require_rate(timeline, plan.rate, edited)
     diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, root)
     return header + report_lines(diff)
 

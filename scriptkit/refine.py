@@ -45,6 +45,7 @@ from scriptkit.conform import (
     read_timeline,
     report_lines,
     require_ids,
+    require_rate,
 )
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
@@ -325,6 +326,7 @@ def refine_project(
     edited_timeline = read_timeline(edited)
     edited_layout = layout(edited_timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
+    require_rate(edited_timeline, plan.rate, edited)
     timeline_diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project)
 
     shotlist = apply_locks(base.shotlist, new_shotlist(base, script, shots), lock_ids)
