@@ -95,9 +95,10 @@ def read_assets(media_dir: Path) -> Assets | None:
     """The previous run's record, or None when absent or unreadable (a fresh start, never an error)."""
     path = Path(media_dir) / ASSETS_FILE
     try:
-        return Assets.model_validate_json(path.read_bytes())
+        assets = Assets.model_validate_json(path.read_bytes())
     except (OSError, ValueError):
         return None
+    return assets.model_copy(update={"root": str(media_dir)})
 
 
 def safe_name(text: str) -> str:
@@ -547,7 +548,9 @@ def generate_assets(
         else:
             assets.music = record
     _remove_stale(media_dir, previous, assets)
-    atomic_write_text(media_dir / ASSETS_FILE, assets.model_dump_json(indent=2) + "\n")
+    # root is left out of the file: the record lives in that folder, so the project stays relocatable and
+    # the same build in two folders writes the same bytes.
+    atomic_write_text(media_dir / ASSETS_FILE, assets.model_dump_json(indent=2, exclude={"root"}) + "\n")
     _remove_leftover_temps(media_dir)
     return assets
 

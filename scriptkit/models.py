@@ -260,7 +260,9 @@ class Asset(_Model):
 class Assets(_Model):
     """The media folder's record: every asset by owner id. Written as media/assets.json."""
 
-    root: str = Field(default="", description="Absolute path of the media folder when it was written.")
+    root: str = Field(
+        default="", description="The media folder, set when read or generated; not stored in assets.json."
+    )
     images: dict[str, Asset] = Field(default_factory=dict, description="shot id -> keyframe")
     voices: dict[str, Asset] = Field(default_factory=dict, description="dialogue line id -> voice")
     cues: dict[str, Asset] = Field(default_factory=dict, description="cue id -> sound")

@@ -103,7 +103,7 @@ def speaking_seconds(text: str, words_per_second: float) -> float:
     body = text.strip().rstrip(" .!?…\"'")
     words = len(body.replace("--", " ").replace("—", " ").split())
     pause = lexicon.PAUSE_SECONDS
-    pauses = sum([pause[mark] for mark in _PAUSE_MARK.findall(body)])
+    pauses = sum(map(pause.__getitem__, _PAUSE_MARK.findall(body)))
     return max(0.5, words / words_per_second + pauses)
 
 
@@ -299,11 +299,11 @@ def _prompt(
     description: str,
     tags: list[str],
     subject: str,
-    cache: dict[tuple, str] | None = None,
+    cache: _PromptCache | None = None,
 ) -> str:
     key = (size, move, tuple(characters), location, int_ext, time_of_day, action, description, tuple(tags), subject)
-    if cache is not None and key in cache:
-        return cache[key]  # e.g. every single on one character in one scene: same words, same prompt
+    if cache is not None and key in cache.prompts:
+        return cache.prompts[key]  # e.g. every single on one character in one scene: same words, same prompt
     cast = [_cast_name(name, descriptions.get(name)) for name in characters]
     if not subject and description.startswith("insert: "):
         subject = description[len("insert: ") :]
@@ -323,7 +323,7 @@ def _prompt(
         "int_ext": int_ext,
         "int_ext_words": lexicon.INT_EXT_WORDS.get(int_ext, ""),
         "time_of_day": time_of_day,
-        "action": _prompt_action(action, descriptions),
+        "action": _prompt_action(action, descriptions) if cache is None else cache.action(action, descriptions),
         "description": description,
         "tags": list(tags),
         "orientation": template.orientation,
@@ -335,10 +335,28 @@ def _prompt(
         text = "".join(jinja_template.root_render_func(jinja_context))
     except Exception as exc:  # any failure inside a user's template is a user error
         raise ScriptkitError(f"prompt template failed: {exc}", template.prompt_template) from None
-    prompt = " ".join(text.split())
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        prompt = text  # already one line of single spaces (isprintable: no white space but ' '): the usual case
+    else:
+        prompt = " ".join(text.split())
     if cache is not None:
-        cache[key] = prompt
+        cache.prompts[key] = prompt
     return prompt
+
+
+@dataclass
+class _PromptCache:
+    """Prompts of one `plan_script` call by their inputs, and prompt actions by action text."""
+
+    prompts: dict[tuple, str] = field(default_factory=dict)
+    actions: dict[str, str] = field(default_factory=dict)
+
+    def action(self, action: str, descriptions: dict[str, str]) -> str:
+        """`_prompt_action`, once per text (the descriptions are those of the finished plan: fixed)."""
+        found = self.actions.get(action)
+        if found is None:
+            found = self.actions[action] = _prompt_action(action, descriptions)
+        return found
 
 
 _INTRO = re.compile(r"\b([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*\(([^()]{1,80})\)")
@@ -1228,9 +1246,9 @@ def _group(elements: list[Element]) -> list[Element | _Block]:
 
 
 def _finish(
-    draft: _Shot, shot_id: str, template: Template, descriptions: dict[str, str], prompts: dict[tuple, str]
+    draft: _Shot, shot_id: str, template: Template, descriptions: dict[str, str], prompts: _PromptCache
 ) -> dict[str, Any]:
-    """The `Shot` of a draft as a dict: `plan_script` validates the whole list at once (faster than one by one)."""
+    """The `Shot` of a draft as a dict (`plan_script` makes the models: `_shot_model`, or validation)."""
     end = draft.dialogue_end()
     base = max(draft.action_time, end + TAIL if draft.lines else 0.0) + draft.hold
     duration = min(max(base, template.min_shot), template.max_shot)
@@ -1350,7 +1368,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
     try:
         planner = _Planner(script, template)
         scenes = planner.plan()
-        prompts: dict[tuple, str] = {}
+        prompts = _PromptCache()
         shots: list[dict[str, Any]] = []
         scene_durations: dict[str, float] = {}
         for info, drafts in scenes:

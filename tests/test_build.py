@@ -47,6 +47,7 @@ def test_build_writes_every_output_the_manifest_names(project: Path) -> None:
         assert (project / shot["image"]).is_file()
         assert shot["id"] in shot["image"]
     assert (project / "shots.yaml").is_file()
+    assert str(project) not in (project / "media" / "assets.json").read_text(), "assets.json must be relocatable"
     assert manifest["options"]["style"] == "style.png"
     assert (project / "style.png").read_bytes() == STYLE.read_bytes()
 

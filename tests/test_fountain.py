@@ -754,3 +754,31 @@ def test_cli_bad_input_is_one_clear_line(tmp_path: Path, content: bytes, needle:
     assert "Traceback" not in result.output
     assert "bad.fountain" in result.stderr
     assert needle in result.stderr
+
+
+# ----------------------------------------------------------------------------- unvalidated construction
+
+
+def _big_screenplay() -> str:
+    """The corpus's full-length Fountain scripts back to back (~120 pages, every kind of element)."""
+    full_length = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "screenplays" / "full_length"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(full_length.glob("*.fountain"))]
+    assert len(texts) >= 3
+    return "\n\n".join(texts) + "\n\n/* a boneyard */\n\nINT. ROOM - DAY #7A#\n\nTOM\n(beat)\nHi. [[a note]]\n"
+
+
+def test_fast_built_script_survives_revalidation() -> None:
+    """The reader builds elements and scenes without pydantic validation: they must be what validation gives."""
+    script = parse_fountain(_big_screenplay(), source="big.fountain")
+    assert len(script.elements) > 2000 and len(script.scenes) > 100
+    again = Script.model_validate(script.model_dump())
+    assert again == script
+    assert again.model_dump() == script.model_dump()
+    for ours in script.elements:  # the fields set is what validating only the set fields gives
+        rebuilt = Element.model_validate(ours.model_dump(exclude_unset=True))
+        assert rebuilt == ours and rebuilt.model_fields_set == ours.model_fields_set
+    for ours, validated in zip(script.scenes, again.scenes, strict=True):
+        assert ours.model_fields_set == validated.model_fields_set
+    # fresh mutable defaults per element, as pydantic makes them
+    lists = [id(e.notes) for e in script.elements] + [id(e.runs) for e in script.elements]
+    assert len(set(lists)) == len(lists)

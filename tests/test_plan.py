@@ -9,6 +9,7 @@ import pytest
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, Script, ShotList, Template
 from scriptkit.parse import load_script, make_script
+from scriptkit.parse.fountain import parse_fountain_bytes
 from scriptkit.plan import (
     load_shotlist,
     plan_script,
@@ -520,3 +521,33 @@ def test_huge_paragraphs_and_speeches_plan_in_linear_time() -> None:
     assert time.perf_counter() - start < 8  # quadratic work here takes minutes
     assert sum(len(s.cues) for s in plan.shots) == 12000
     assert all(len(c.description) <= 201 for s in plan.shots for c in s.cues)
+
+
+# ----------------------------------------------------------------------------- unvalidated construction
+
+
+@pytest.mark.parametrize("template", [WIDE, VERTICAL], ids=["widescreen", "vertical-drama"])
+def test_fast_built_shot_list_survives_revalidation(template: Template) -> None:
+    """plan_script builds shots without pydantic validation: they must be exactly what validation gives."""
+    texts = [path.read_bytes() for path in sorted((CORPUS / "full_length").glob("*.fountain"))]
+    big = parse_fountain_bytes(b"\n\n".join(texts), source="big.fountain")
+    shotlist = plan_script(big, template)
+    assert len(shotlist.shots) > 500
+    assert sum(len(shot.dialogue) for shot in shotlist.shots) > 200
+    assert any(shot.cues for shot in shotlist.shots) and any(shot.transition_in for shot in shotlist.shots)
+    again = ShotList.model_validate(shotlist.model_dump())
+    assert again == shotlist
+    assert again.model_dump_json() == shotlist.model_dump_json()  # same key order too
+    assert ShotList.model_validate(shotlist.model_dump(exclude_unset=True)) == shotlist
+    for ours, validated in zip(shotlist.shots, again.shots, strict=True):
+        assert ours.model_fields_set == validated.model_fields_set
+        for part in [*ours.dialogue, *ours.cues]:  # the fields set is what validating only the set fields gives
+            rebuilt = type(part).model_validate(part.model_dump(exclude_unset=True))
+            assert rebuilt == part and rebuilt.model_fields_set == part.model_fields_set
+
+
+def test_a_template_that_allows_zero_length_shots_is_still_refused() -> None:
+    """With min_shot 0 an empty scene's establishing wide lasts 0 s: validation still rejects it, as before."""
+    zero = WIDE.model_copy(update={"min_shot": 0.0})
+    with pytest.raises(ValueError, match="greater than 0"):
+        plan_script(script(H("INT. ROOM - DAY"), H("EXT. YARD - DAY")), zero)

@@ -34,18 +34,23 @@ __all__ = ["decode_fountain", "parse_fountain", "parse_fountain_bytes"]
 
 _BASE_FIELDS = frozenset({"type", "text", "line"})
 _FORCED = {"forced": True}
-# The key order of an element's __dict__ is the order `model_dump_json` writes, so it is part of the output:
-# the plain defaults first, then the list fields, then type, text and line (what this reader always wrote).
-_KEY_ORDER = (
-    "name", "dual", "number", "level", "forced", "fdx_type", "runs", "extensions", "notes", "type", "text", "line"
-)  # fmt: skip
-if sorted(Element.model_fields) != sorted(_KEY_ORDER):  # `_Parser.emit` writes every field by hand
+# Every field of an element with its default; the list fields and type/text/line are set per element. The key
+# order is the order `model_dump_json` writes, so it is part of the output: the plain defaults, the list fields,
+# then type, text and line (what this reader has always written).
+_DEFAULTS = {
+    "name": None, "dual": False, "number": None, "level": None, "forced": False, "fdx_type": None,
+    "runs": None, "extensions": None, "notes": None, "type": None, "text": None, "line": None,
+}  # fmt: skip
+_PER_ELEMENT = ("runs", "extensions", "notes", "type", "text", "line")
+if set(_DEFAULTS) != set(Element.model_fields) or any(
+    Element.model_fields[name].default != value for name, value in _DEFAULTS.items() if name not in _PER_ELEMENT
+):
     raise RuntimeError("Element's fields changed: update the Fountain reader's emit")  # pragma: no cover
 
 #: Placeholder for a line that held only a note: keeps the note's place in the paragraph structure.
 _NOTE_LINE = "\x00"
 
-_SEPARATOR = re.compile(r"\n(?:[ ]?\n)+")  # one or more blank lines ('' or a single space)
+_SEPARATOR = re.compile(r"(\n(?:[ ]?\n)+)")  # one or more blank lines ('' or a single space), kept by split
 _BLANK_INSIDE = re.compile(r"\n[ ]?\n")  # a blank line inside cut-out content
 _MARKER = re.compile(r"/\*|\[\[")
 _HEADING = re.compile(
@@ -280,15 +285,16 @@ class _Parser:
 
     def run(self, text: str) -> dict[str, str]:
         title_page: dict[str, str] = {}
-        pos = line = 0
+        line = 0
         first = True
-        for match in [*_SEPARATOR.finditer(text), None]:
-            end = match.start() if match is not None else len(text)
-            if end > pos:
-                chunk = text[pos:end]
+        parts = _SEPARATOR.split(text)  # paragraph, separator, paragraph, ..., paragraph
+        for at in range(0, len(parts), 2):
+            chunk = parts[at]
+            if chunk:
+                rows = chunk.split("\n")
+                newlines = len(rows) - 1
                 if not chunk.isspace():
                     self.base = line
-                    rows = chunk.split("\n")
                     while not rows[-1].strip():  # trailing whitespace-only rows end the paragraph
                         rows.pop()
                     start = 0
@@ -297,9 +303,9 @@ class _Parser:
                         start = _title_page(rows, title_page)
                     if start < len(rows):
                         self.block(rows, start)
-            if match is not None:
-                line += text.count("\n", pos, match.end())
-                pos = match.end()
+                line += newlines
+            if at + 1 < len(parts):
+                line += parts[at + 1].count("\n")  # the blank lines of the separator
         return title_page
 
     def number(self, index: int) -> int:
@@ -311,21 +317,15 @@ class _Parser:
     def emit(self, kind: str, text: str, first: int, last: int = -1, fields: dict | None = None) -> None:
         """Append an element for rows first..last (notes on those rows go with it); `fields`: more values."""
         index = self.base + first
-        # Every field at once (in _KEY_ORDER), with fresh lists: what pydantic would build, without validation.
-        values = {
-            "name": None,
-            "dual": False,
-            "number": None,
-            "level": None,
-            "forced": False,
-            "fdx_type": None,
-            "runs": [],
-            "extensions": [],
-            "notes": [],
-            "type": kind,
-            "text": text,
-            "line": index + 1 if self.linemap is None else self.linemap[index],
-        }
+        # Every field, with fresh lists: what pydantic would build, without validation. Copying a prototype is
+        # faster than a 12-key dict literal; the key order (the order model_dump_json writes) is _DEFAULTS' order.
+        values = _DEFAULTS.copy()
+        values["runs"] = []
+        values["extensions"] = []
+        values["notes"] = []
+        values["type"] = kind
+        values["text"] = text
+        values["line"] = index + 1 if self.linemap is None else self.linemap[index]
         given = {"type", "text", "line"}  # pydantic's fields_set: the fields the reader gave
         if "*" in text or "_" in text or "\\" in text:
             values["text"], runs = _inline(text)
@@ -354,20 +354,8 @@ class _Parser:
         """A row that held only notes and no open element to take them: standalone note elements."""
         for note in self.notes.get(self.number(index), ()):
             line = self.number(index)
-            values = {
-                "name": None,
-                "dual": False,
-                "number": None,
-                "level": None,
-                "forced": False,
-                "fdx_type": None,
-                "runs": [],
-                "extensions": [],
-                "notes": [],
-                "type": "note",
-                "text": note,
-                "line": line,
-            }
+            values = _DEFAULTS.copy()
+            values.update(runs=[], extensions=[], notes=[], type="note", text=note, line=line)
             self.out.append(_element(values, set(_BASE_FIELDS)))
 
     def attach(self, index: int) -> None:
