@@ -11,6 +11,11 @@ The writer prepares a copy of the timeline the way the adapter needs it:
 The file is written to a temp path and renamed, so a failed write leaves no file. Drop-frame timecode is set
 on the composition's timecode track afterwards (the adapter always writes non-drop).
 
+Speed: pyaaf2 as shipped takes ~25 ms a clip on a feature (90 s for 3,096 clips), partly quadratic. For the
+duration of a write (`_fast_pyaaf2`) some of its methods are swapped for equivalents that remember
+meta-dictionary look-ups and append to sequences in linear time; the file is byte for byte the same
+(`_write(..., fast=False)` is the unpatched reference; see tests/test_aaf.py and bench/bench_aaf.py).
+
 The reader uses the adapter (Media Composer exports, `../shared/corpus/nle/aaf`) and fixes the result up into
 the scriptkit shape: zero-length gaps dropped, fades named, shot ids from UserComments / clip names.
 """
@@ -42,6 +47,8 @@ from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
 SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
 MAX_AAF_BYTES = 2 * 1024 * 1024 * 1024
+#: pyaaf2 releases whose internals `_fast_pyaaf2` was checked against (same bytes as unpatched); others run as is
+FAST_PYAAF2_VERSIONS = ("1.7.1",)
 
 
 def _sk(item: Any) -> dict[str, Any]:
@@ -110,11 +117,27 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     return copy
 
 
-def _set_drop_frame(path: Path) -> None:
+def _composition_mobs(handle: Any) -> Iterator[Any]:
+    """The CompositionMobs of an open file, like `handle.content.compositionmobs()` but decoding only those: the
+    class of each mob is read from its directory entry (a feature has thousands of master and source mobs)."""
+    import aaf2
+
+    mobs = handle.content.mobs
+    folder = handle.content.dir
+    wanted = aaf2.mobs.CompositionMob.class_id
+    for key in list(mobs.references):
+        entry = folder.get(mobs.index_ref_name(key))
+        if entry is None or entry.class_id == wanted:
+            mob = mobs.read_object(key)
+            if isinstance(mob, aaf2.mobs.CompositionMob):
+                yield mob
+
+
+def _set_drop_frame(path: Path, fast: bool = True) -> None:
     import aaf2
 
     with aaf2.open(str(path), "rw") as handle:
-        for mob in handle.content.compositionmobs():
+        for mob in _composition_mobs(handle) if fast else handle.content.compositionmobs():
             for slot in mob.slots:
                 segment = slot.segment
                 if isinstance(segment, aaf2.components.Timecode):
@@ -155,20 +178,359 @@ def _deterministic_pyaaf2(seed: str) -> Iterator[None]:
         yield
 
 
+def _vector_extend(self: Any, value: Any) -> None:
+    """`StrongRefVectorProperty.extend` that attaches only the appended objects: pyaaf2's own re-walks the
+    whole vector on every append (quadratic in a sequence's components). The appended items get exactly the
+    directory entries, in the same order, that pyaaf2's walk gives them (the others are already attached)."""
+    from aaf2.exceptions import AAFAttachError, AAFPropertyError
+
+    if not self.writeable:
+        raise AAFPropertyError("file readonly")
+    _ = self.index_name  # sets self.data
+    ref_classdef = self.ref_classdef
+    value = list(value)
+    for obj in value:
+        assert ref_classdef.isinstance(obj.classdef)
+        if obj.root is not self.parent.root:
+            raise AAFAttachError("Object is from a different root")
+        if obj.dir:
+            raise AAFAttachError("Object already attached")
+    start = len(self.references)
+    for obj in value:
+        index = len(self.references)
+        self.references.append(self.next_free_key)
+        self.objects[index] = obj
+        self.next_free_key += 1
+    self.add_pid_entry()
+    parent_dir = self.parent.dir
+    if parent_dir:
+        for index, obj in enumerate(value, start):
+            ref = self.index_ref_name(index)
+            dir_entry = parent_dir.get(ref)
+            if dir_entry is None:
+                dir_entry = parent_dir.makedir(ref)
+            if obj.dir != dir_entry:
+                obj.attach(dir_entry)
+    self.mark_modified()
+
+
+def _property_table(classdef: Any) -> dict[str, tuple[int, int]]:
+    """{property name: (pid, store format)} of a class, the first match in `all_propertydefs()` order."""
+    import aaf2.core
+    import aaf2.properties
+
+    table: dict[str, tuple[int, int]] = {}
+    for propertydef in classdef.all_propertydefs():
+        fmt = propertydef.store_format
+        if propertydef.auid == aaf2.core.OPERATIONGROUP_PARAMETERS_AUID:
+            fmt = aaf2.properties.SF_STRONG_OBJECT_REFERENCE_SET  # pyaaf2's own workaround, see AAFObject.get
+        table.setdefault(propertydef.property_name, (propertydef.pid, fmt))
+    return table
+
+
+def _make_object_get(original: Any) -> Any:
+    """`AAFObject.get` (property by name) through a per-class name table instead of two linear scans."""
+    import aaf2.properties
+
+    formats = aaf2.properties.property_formats
+    tables: dict[Any, tuple[Any, dict[str, tuple[int, int]]]] = {}  # class id -> (file, table)
+
+    def get(self: Any, key: str, default: Any = None, allkeys: bool = True) -> Any:
+        held = tables.get(self.class_id)
+        if held is None or held[0] is not self.root:
+            classdef = self.classdef
+            if classdef is None:
+                return original(self, key, default, allkeys)
+            held = tables[self.class_id] = (self.root, _property_table(classdef))
+        found = held[1].get(key)
+        if found is None:
+            return original(self, key, default, allkeys)
+        pid, fmt = found
+        entry = self.property_entries.get(pid)
+        if entry is not None:
+            return entry
+        if not allkeys:
+            return default
+        return formats[fmt](self, pid, fmt)
+
+    return get
+
+
+def _make_propertydef_typedef() -> property:
+    """`PropertyDef.typedef`, remembered per file and type id (a meta-dictionary look-up each time otherwise)."""
+    memo: dict[tuple[int, Any], tuple[Any, Any]] = {}  # (id(file), type id) -> (file, typedef)
+
+    def typedef(self: Any) -> Any:
+        type_id = self.typedef_id
+        if not type_id:
+            return None
+        root = self.root
+        held = memo.get((id(root), type_id))
+        if held is None or held[0] is not root:
+            held = memo[(id(root), type_id)] = (root, root.metadict.lookup_typedef(type_id))
+        return held[1]
+
+    return property(typedef)
+
+
+def _make_lookup_def(original: Any) -> Any:
+    """`aaf2.dictionary.lookup_def` remembering name lookups of data definitions (a linear scan each)."""
+    cache: dict[tuple[int, str], tuple[Any, Any]] = {}  # (id(dictionary), name) -> (dictionary, definition)
+
+    def lookup_def(dictionary: Any, name: Any, instance_type: Any, key: str) -> Any:
+        if key != "DataDefinitions" or not isinstance(name, str):
+            return original(dictionary, name, instance_type, key)
+        held = cache.get((id(dictionary), name))
+        if held is None or held[0] is not dictionary:
+            held = cache[(id(dictionary), name)] = (dictionary, original(dictionary, name, instance_type, key))
+        return held[1]
+
+    return lookup_def
+
+
+def _new_child(parent: Any, name: str, dir_type: str, class_id: Any) -> Any:
+    """`CompoundFileBinary.create_dir_entry` for a direct child of `parent`, without its round trip through
+    the path string (`parent.path()`, then `find` walking back down from the root twice)."""
+    import aaf2.cfb
+
+    if parent.get(name) is not None:
+        raise ValueError(f"{name} already exists")
+    storage = parent.storage
+    dir_id = storage.next_free_dir_id()
+    entry = aaf2.cfb.DirEntry(storage, dir_id)
+    entry.name = name
+    entry.type = dir_type
+    entry.class_id = class_id
+    parent.add_child(entry)
+    storage.dir_cache[dir_id] = entry
+    return entry
+
+
+_NO_SID = 0xFFFFFFFF
+
+
+def _dir_child_at(self: Any, index: int) -> Any:
+    """`DirEntry.__getitem__` (0: left sibling, 1: right sibling in the red-black tree) in one step."""
+    sid = int.from_bytes(self.data[68:72] if index == 0 else self.data[72:76], "little")
+    if sid == _NO_SID:
+        return None
+    entry = self.storage.dir_cache.get(sid)
+    if entry is not None:
+        return entry
+    return self.storage.read_dir_entry(sid, self.parent)
+
+
+def _dir_insert(self: Any, entry: Any) -> None:
+    """`DirEntry.insert` (top-down red-black insertion into a folder's tree of entries) as pyaaf2 has it, less
+    the consistency asserts that re-read both children of three nodes at every step: the same tree results."""
+    from aaf2.cfb import CompoundFileBinaryError, DirEntry, is_red, jsw_double, jsw_single
+
+    max_dirs_entries = self.storage.dir_sector_count * (self.storage.sector_size // 128)
+    head = DirEntry(self.storage, None)  # false tree root
+    head.red = True
+    entry.red = True
+    grand_grand_grand_parent = None
+    grand_grand_parent = head
+    grand_parent = None
+    parent = None
+    direction = 0
+    last = 0
+    node = self.child()
+    self.child_id = None
+    grand_grand_parent.right_id = node.dir_id
+    count = 0
+    while count < max_dirs_entries:
+        if node is None:
+            node = entry
+            parent[direction] = node
+        elif is_red(node[0]) and is_red(node[1]):  # colour flip
+            node.red = True
+            node[0].red = False
+            node[1].red = False
+        if is_red(node) and is_red(parent):  # fix red violations
+            if grand_grand_parent[0] is grand_parent:
+                direction2 = 0
+            elif grand_grand_parent[1] is grand_parent:
+                direction2 = 1
+            else:
+                raise CompoundFileBinaryError()
+            if node is parent[last]:
+                grand_grand_parent[direction2] = jsw_single(grand_parent, 1 - last)
+                grand_parent = grand_grand_parent
+                grand_grand_parent = grand_grand_grand_parent
+            elif node is parent[1 - last]:
+                grand_grand_parent[direction2] = jsw_double(grand_parent, 1 - last)
+                parent = grand_grand_parent
+                grand_parent = None if parent is head else grand_grand_grand_parent
+                grand_grand_parent = None
+            else:
+                raise CompoundFileBinaryError()
+        if node is entry:
+            break
+        last = direction
+        direction = 0 if entry < node else 1
+        if grand_grand_parent is not None:
+            grand_grand_grand_parent = grand_grand_parent
+        if grand_parent is not None:
+            grand_grand_parent = grand_parent
+        grand_parent = parent
+        parent = node
+        node = node[direction]
+        count += 1
+    if count >= max_dirs_entries:
+        raise CompoundFileBinaryError("max dir entries limit reached")
+    self.child_id = head.right_id  # the root of the tree may have changed
+    self.child().red = False
+
+
+def _make_dir_methods(makedir: Any, touch: Any) -> tuple[Any, Any]:
+    """`DirEntry.makedir` and `DirEntry.touch` creating a direct child through `_new_child`; paths with
+    several parts still go to pyaaf2's own (`makedir`, `touch`)."""
+
+    def fast_makedir(self: Any, relative_path: str, class_id: Any = None) -> Any:
+        if not self.isdir():
+            raise TypeError("can only add a DirEntry to a storage type")
+        if "/" in relative_path:
+            return makedir(self, relative_path, class_id)
+        return _new_child(self, relative_path, "storage", class_id)
+
+    def fast_touch(self: Any, name: str) -> Any:
+        item = self.get(name, None)
+        if item:
+            return item
+        if "/" in name:
+            return touch(self, name)
+        return _new_child(self, name, "stream", None)
+
+    return fast_makedir, fast_touch
+
+
+def _memo_by_auid(getter: Any) -> property:
+    """A read-only property remembering `getter(self)` per definition AUID: pyaaf2 recomputes these from the
+    meta-dictionary (linear scans over classes and property definitions) on every reference it writes, and the
+    meta-dictionary does not change during a write. Lists come back as copies."""
+    memo: dict[Any, Any] = {}
+
+    def get(self: Any) -> Any:
+        key = self.auid
+        if key not in memo:
+            memo[key] = getter(self)
+        value = memo[key]
+        return list(value) if isinstance(value, list) else value
+
+    return property(get)
+
+
+def _make_validate() -> Any:
+    """`AAFObject.validate` (every required property is set) with the required properties of each class
+    listed once instead of on every object written."""
+    from aaf2.exceptions import AAFPropertyError
+
+    required: dict[Any, list[Any]] = {}
+
+    def validate(self: Any) -> None:
+        wanted = required.get(self.class_id)
+        if wanted is None:
+            wanted = required[self.class_id] = [
+                p for p in self.classdef.all_propertydefs() if not p.optional and p.property_name != "ObjClass"
+            ]
+        missing = [p for p in wanted if p.pid not in self.property_entries]
+        if missing:
+            listed = "\n    ".join(f"{p.property_name} {p.typedef}" for p in missing)
+            raise AAFPropertyError(f"{self} missing the following required properties:\n    {listed}")
+
+    return validate
+
+
+def _make_property_propertydef(original: Any) -> property:
+    """`Property.propertydef`, remembered per file, class and pid across the objects of a write (pyaaf2
+    remembers it per property object only, and walks the class hierarchy for every new one)."""
+    memo: dict[tuple[int, Any, int], tuple[Any, Any]] = {}  # (id(file), class id, pid) -> (file, definition)
+
+    def propertydef(self: Any) -> Any:
+        if self._propertydef:
+            return self._propertydef
+        parent = self.parent
+        root = parent.root
+        key = (id(root), parent.class_id, self.pid)
+        held = memo.get(key)
+        if held is None or held[0] is not root:
+            found = original(self)
+            if not found:
+                return found
+            held = memo[key] = (root, found)
+        self._propertydef = held[1]
+        return held[1]
+
+    return property(propertydef)
+
+
+@contextlib.contextmanager
+def _fast_pyaaf2() -> Iterator[None]:
+    """pyaaf2 made faster for the duration of one write, same objects and same bytes (tests/test_aaf.py and
+    bench/bench_aaf.py compare with the unpatched path): appends to a sequence's components stay linear, new
+    directory entries skip the path round trip, and what pyaaf2 looks up again and again in its meta-dictionary
+    (property and type definitions, required properties, weak-reference paths, data definitions by name) is
+    remembered for the write."""
+    import aaf2.cfb
+    import aaf2.core
+    import aaf2.dictionary
+    import aaf2.metadict
+    import aaf2.properties
+    import aaf2.types
+
+    makedir, touch = _make_dir_methods(aaf2.cfb.DirEntry.makedir, aaf2.cfb.DirEntry.touch)
+    with (
+        mock.patch.object(aaf2.cfb.DirEntry, "makedir", makedir),
+        mock.patch.object(aaf2.cfb.DirEntry, "touch", touch),
+        mock.patch.object(aaf2.cfb.DirEntry, "__getitem__", _dir_child_at),
+        mock.patch.object(aaf2.cfb.DirEntry, "insert", _dir_insert),
+        mock.patch.object(aaf2.core.AAFObject, "validate", _make_validate()),
+        mock.patch.object(
+            aaf2.properties.Property,
+            "propertydef",
+            _make_property_propertydef(aaf2.properties.Property.propertydef.fget),
+        ),
+        mock.patch.object(aaf2.metadict.PropertyDef, "typedef", _make_propertydef_typedef()),
+        mock.patch.object(
+            aaf2.types.TypeDefWeakRef, "pid_path", _memo_by_auid(aaf2.types.TypeDefWeakRef.pid_path.fget)
+        ),
+        mock.patch.object(
+            aaf2.metadict.ClassDef, "unique_key_pid", _memo_by_auid(aaf2.metadict.ClassDef.unique_key_pid.fget)
+        ),
+        mock.patch.object(
+            aaf2.metadict.ClassDef, "unique_key_size", _memo_by_auid(aaf2.metadict.ClassDef.unique_key_size.fget)
+        ),
+        mock.patch.object(aaf2.properties.StrongRefVectorProperty, "extend", _vector_extend),
+        mock.patch.object(aaf2.core.AAFObject, "get", _make_object_get(aaf2.core.AAFObject.get)),
+        mock.patch.object(aaf2.dictionary, "lookup_def", _make_lookup_def(aaf2.dictionary.lookup_def)),
+    ):
+        yield
+
+
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
     """Write `timeline` as AAF at `path` (same timeline -> same bytes); on any failure no file is left."""
+    _write(timeline, path, options, fast=True)
+
+
+def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, fast: bool = True) -> None:
+    """`write`; `fast=False` runs the adapter on pyaaf2 as it is (the reference the fast path must match)."""
     path = Path(path)
     rate = timeline_rate(timeline)
     drop_frame = bool(options.drop_frame or _sk(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()
     seed = f"{timeline.name}:{rate_string(rate)}:{len(copy.find_clips())}"
-    with atomic_path(path) as tmp, _deterministic_pyaaf2(seed):
+    import aaf2
+
+    fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS
+    speedups = _fast_pyaaf2() if fast else contextlib.nullcontext()
+    with atomic_path(path) as tmp, _deterministic_pyaaf2(seed), speedups:
         tmp.unlink(missing_ok=True)
         try:
             module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
             if drop_frame:
-                _set_drop_frame(tmp)
+                _set_drop_frame(tmp, fast)
         except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ScriptkitError(f"cannot write AAF: {exc}", path) from None
 

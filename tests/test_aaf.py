@@ -166,3 +166,63 @@ def test_reads_media_composer_exports() -> None:
     one = aaf.read(CORPUS / "avid_mc18.9_one_clip.aaf")
     assert one.metadata["scriptkit"]["fps"] == "24"
     assert round(one.tracks[0].duration().value) == 10
+
+
+@pytest.mark.parametrize(("fps", "drop_frame", "shots"), [("29.97", True, 6), ("24", False, 40)])
+def test_fast_writer_writes_the_reference_bytes(tmp_path: Path, fps: str, drop_frame: bool, shots: int) -> None:
+    """The speed-ups patched into pyaaf2 for a write change how fast, never what: the file is byte for byte the
+    one the OTIO adapter writes on pyaaf2 as shipped (`fast=False`), audio tracks, dissolves and fades included."""
+    assert aaf2.__version__ in aaf.FAST_PYAAF2_VERSIONS, "pyaaf2 changed: check _fast_pyaaf2 against it"
+    tl = sample_timeline(tmp_path / ODD_FOLDER, fps=fps, drop_frame=drop_frame, shots=shots)
+    options = ExportOptions(project_dir=str(tmp_path), drop_frame=drop_frame)
+    fast, reference = tmp_path / "fast.aaf", tmp_path / "reference.aaf"
+    aaf.write(tl, fast, options)
+    aaf._write(tl, reference, options, fast=False)
+    assert fast.read_bytes() == reference.read_bytes()
+    cuts, fades, drop, _ = pyaaf2_cuts(fast)
+    assert cuts == shot_cuts(tl)
+    assert len(fades) == len(transitions(tl)) > 0
+    assert drop is drop_frame
+    back = aaf.read(fast)
+    assert shot_cuts(back) == shot_cuts(tl)
+    assert audio_cuts(back) == audio_cuts(tl)
+
+
+def test_speedups_are_undone_after_a_write(tmp_path: Path) -> None:
+    """pyaaf2 is patched only for the duration of one write, also when the write fails."""
+    import aaf2.cfb
+    import aaf2.core
+    import aaf2.dictionary
+    import aaf2.metadict
+    import aaf2.properties
+    import aaf2.types
+
+    def patched_names() -> list[object]:
+        return [
+            aaf2.properties.StrongRefVectorProperty.extend,
+            aaf2.properties.Property.__dict__["propertydef"],
+            aaf2.core.AAFObject.get,
+            aaf2.core.AAFObject.validate,
+            aaf2.dictionary.lookup_def,
+            aaf2.cfb.DirEntry.makedir,
+            aaf2.cfb.DirEntry.touch,
+            aaf2.types.TypeDefWeakRef.__dict__["pid_path"],
+            aaf2.metadict.ClassDef.__dict__["unique_key_pid"],
+            aaf2.metadict.ClassDef.__dict__["unique_key_size"],
+            aaf2.metadict.PropertyDef.__dict__["typedef"],
+        ]
+
+    before = patched_names()
+    tl = sample_timeline(tmp_path, fps="25")
+    aaf.write(tl, tmp_path / "ok.aaf", ExportOptions(project_dir=str(tmp_path)))
+    assert patched_names() == before
+    clip = tl.find_clips()[0]
+    clip.source_range = otio.opentime.TimeRange(otio.opentime.RationalTime(0, 30), otio.opentime.RationalTime(10, 30))
+    with pytest.raises(ScriptkitError):
+        aaf.write(tl, tmp_path / "bad.aaf", ExportOptions(project_dir=str(tmp_path)))
+    assert patched_names() == before
+    with aaf2.open(str(tmp_path / "ok.aaf"), "r") as handle:  # unpatched pyaaf2 reads what the patched one wrote
+        assert len(list(handle.content.mastermobs())) == len(tl.find_clips())
+        found = [mob.mob_id for mob in aaf._composition_mobs(handle)]
+        assert found == [mob.mob_id for mob in handle.content.compositionmobs()]
+        assert len(found) == 1
