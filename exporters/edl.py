@@ -25,12 +25,10 @@ fade from black (which the adapter refuses) is read as a cut plus a Fade In.
 
 from __future__ import annotations
 
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
@@ -38,7 +36,8 @@ from exporters import Format
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
-from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational
+from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string
+from scriptkit.timeline import export_rate, frames_at, media_path, scriptkit_view, shot_identity_from_names
 
 #: Larger EDLs are refused unread (the longest real EDLs are a few hundred KB).
 MAX_EDL_BYTES = 20 * 1024 * 1024
@@ -46,32 +45,6 @@ BLACK_REEL = "BL"
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    fps = timeline.metadata.get("scriptkit", {}).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
-
-
-_FLOATS: dict[Fraction, float] = {}
-
-
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    fps = _FLOATS.get(rate)
-    if fps is None:
-        fps = _FLOATS[rate] = float(rate)
-    if time.rate == fps or not time.rate:
-        return round(time.value)
-    return round(time.value * fps / time.rate)
-
-
-def _sk(item: Any) -> Any:
-    """`item.metadata["scriptkit"]` (not copied: read it with .get) or {}."""
-    return item.metadata.get("scriptkit") or {}
 
 
 def reel_name(shot_id: str, used: set[str]) -> str:
@@ -93,15 +66,6 @@ def reel_name(shot_id: str, used: set[str]) -> str:
         n += 1
     used.add(name)
     return name
-
-
-def _media_path(clip: otio.schema.Clip, options: ExportOptions) -> str:
-    url = getattr(clip.media_reference, "target_url", "") or ""
-    parsed = urlparse(url)
-    path = unquote(parsed.path) if parsed.scheme == "file" else url
-    if options.relative_media and path:
-        return Path(os.path.relpath(path, options.project_dir)).as_posix()
-    return path
 
 
 def _clean(text: str) -> str:
@@ -127,7 +91,7 @@ class _Writer:
         return cached
 
     def reel(self, clip: otio.schema.Clip) -> str:
-        meta = _sk(clip)
+        meta = scriptkit_view(clip)
         key = (meta.get("shot_id") if meta.get("kind") == "shot" else None) or clip.name
         if key not in self.reels:
             self.reels[key] = reel_name(key, self.used)
@@ -140,9 +104,9 @@ class _Writer:
         )
 
     def comments(self, clip: otio.schema.Clip, key: str = "FROM", position: int | None = None) -> None:
-        meta = _sk(clip)
+        meta = scriptkit_view(clip)
         self.lines.append(f"* {key} CLIP NAME:  {_clean(clip.name)}")
-        path = _media_path(clip, self.options)
+        path = media_path(clip, self.options)
         if path:
             self.lines.append(f"* SOURCE FILE: {path}")
         if meta.get("shot_id") and meta.get("kind") == "shot":
@@ -152,7 +116,7 @@ class _Writer:
             self.lines.append(f"* SCRIPTKIT {str(meta['kind']).upper()}: {owner} SHOT {meta.get('shot_id') or '-'}")
         if position is not None:
             for marker in clip.markers:
-                offset = _frames(marker.marked_range.start_time, self.rate) - _frames(
+                offset = frames_at(marker.marked_range.start_time, self.rate) - frames_at(
                     clip.source_range.start_time, self.rate
                 )
                 color = str(marker.color or "GREEN").upper()
@@ -161,12 +125,12 @@ class _Writer:
 
 
 def _kind(transition: otio.schema.Transition, rate: Fraction) -> str:
-    kind = _sk(transition).get("kind")
+    kind = scriptkit_view(transition).get("kind")
     if kind in ("fade_in", "fade_out", "dissolve", "wipe"):
         return str(kind)
-    if _frames(transition.in_offset, rate) == 0:
+    if frames_at(transition.in_offset, rate) == 0:
         return "fade_in"
-    if _frames(transition.out_offset, rate) == 0:
+    if frames_at(transition.out_offset, rate) == 0:
         return "fade_out"
     return "dissolve"
 
@@ -183,7 +147,7 @@ def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> Non
     for index, item in enumerate(children):
         if isinstance(item, otio.schema.Transition):
             continue
-        duration = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+        duration = frames_at(item.source_range.duration if item.source_range else item.duration(), rate)
         if not isinstance(item, otio.schema.Clip):
             position += duration
             continue
@@ -191,10 +155,10 @@ def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> Non
         tail = children[index + 1] if index + 1 < len(children) else None
         head = head if isinstance(head, otio.schema.Transition) else None
         tail = tail if isinstance(tail, otio.schema.Transition) else None
-        src = _frames(item.source_range.start_time, rate)
-        head_in = _frames(head.in_offset, rate) if head is not None else 0
-        head_out = _frames(head.out_offset, rate) if head is not None else 0
-        tail_in = _frames(tail.in_offset, rate) if tail is not None else 0
+        src = frames_at(item.source_range.start_time, rate)
+        head_in = frames_at(head.in_offset, rate) if head is not None else 0
+        head_out = frames_at(head.out_offset, rate) if head is not None else 0
+        tail_in = frames_at(tail.in_offset, rate) if tail is not None else 0
         rec_in = position - head_in
         rec_out = position + duration - tail_in
         src_in = src - head_in
@@ -207,7 +171,7 @@ def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> Non
             if kind == "fade_in" or not isinstance(prev, otio.schema.Clip):
                 writer.line(BLACK_REEL, channel, "C", 0, 0, rec_in, rec_in)
             else:
-                prev_src_end = _frames(prev.source_range.end_time_exclusive(), rate) - head_in
+                prev_src_end = frames_at(prev.source_range.end_time_exclusive(), rate) - head_in
                 writer.line(writer.reel(prev), channel, "C", prev_src_end, prev_src_end, rec_in, rec_in)
             writer.line(reel, channel, _trans_field(kind, head_in + head_out), src_in, src_out, rec_in, rec_out)
             if kind != "fade_in" and isinstance(prev, otio.schema.Clip):
@@ -227,24 +191,24 @@ def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> Non
 
 
 def _drop_frame(timeline: otio.schema.Timeline, options: ExportOptions, rate: Fraction) -> bool:
-    return bool(options.drop_frame or _sk(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
+    return bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
 
 
 def _start(timeline: otio.schema.Timeline, rate: Fraction) -> int:
     if timeline.global_start_time is None:
         return 0
-    return _frames(timeline.global_start_time, rate)
+    return frames_at(timeline.global_start_time, rate)
 
 
 def edl_text(timeline: otio.schema.Timeline, track: otio.schema.Track, options: ExportOptions) -> str:
     """The CMX 3600 text of one track of `timeline` (pure)."""
-    rate = timeline_rate(timeline)
+    rate = export_rate(timeline)
     drop_frame = _drop_frame(timeline, options, rate)
     writer = _Writer(rate, drop_frame, _start(timeline, rate), options)
     title = _clean(timeline.name or options.title)
     if track.kind == otio.schema.TrackKind.Audio:
         title = f"{title} {track.name}".strip()
-        stereo = _sk(track).get("role") == "music" or int(_sk(track).get("channels") or 1) == 2
+        stereo = scriptkit_view(track).get("role") == "music" or int(scriptkit_view(track).get("channels") or 1) == 2
         channel = "AA" if stereo else "A"
     else:
         channel = "V"
@@ -332,7 +296,6 @@ def detect_rate(text: str) -> tuple[Fraction, bool]:
     return Fraction(24), False
 
 
-SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
 _LEADING_FADE = re.compile(
     r"^(?P<num>\d{1,6})\s+BL\s+(?P<chan>\S+)\s+C\s+(?P<tc>\S+)\s+(?P=tc)\s+(?P<rec>\S+)\s+(?P=rec)\s*\n"
     r"(?P<d>(?P=num)\s+\S+\s+\S+\s+)D\s+(?P<frames>\d+)\s+",
@@ -375,17 +338,7 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
             elif key == "cue":
                 found["cue_id"] = owner.strip()
             return found
-    if is_video:
-        for marker in clip.markers:
-            if SHOT_ID.match(marker.name or ""):
-                return {"kind": "shot", "shot_id": marker.name, "id_source": "marker"}
-        if SHOT_ID.match(clip.name or ""):
-            return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
-        url = getattr(clip.media_reference, "target_url", "") or ""
-        stem = Path(unquote(urlparse(url).path)).stem
-        if SHOT_ID.match(stem):
-            return {"kind": "shot", "shot_id": stem, "id_source": "file_name"}
-    return {}
+    return shot_identity_from_names(clip) if is_video else {}
 
 
 def _is_black(item: Any) -> bool:
@@ -568,7 +521,7 @@ def fix_up(
                 continue
             found = _identity(item, is_video)
             if found:
-                item.metadata["scriptkit"] = {**_sk(item), **found}
+                item.metadata["scriptkit"] = {**scriptkit_view(item), **found}
             for marker in item.markers:
                 first, _, rest = (marker.name or "").partition(" ")
                 if found.get("shot_id") and first == found["shot_id"]:

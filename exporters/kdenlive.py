@@ -32,17 +32,18 @@ from typing import TYPE_CHECKING, Any
 
 from exporters import Format
 from exporters.mlt_common import (
+    MLT_VERSION,
     Layout,
     XmlWriter,
     audio_segments,
-    layout,
     level_ramp,
     media_ref,
     mlt_profile,
+    shot_layout,
+    still_producer_props,
     wipe_shape,
     write_luma_pgm,
 )
-from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
 
     from scriptkit.models import ExportOptions
 
-MLT_VERSION = "7.12.0"
 KDENLIVE_VERSION = "22.12.3"
 DOCUMENT_VERSION = "1.04"
 #: Kdenlive guide / marker category (0-8); 0 is the first colour of the default palette.
@@ -167,14 +167,7 @@ def _bin_producers(x: XmlWriter, lay: Layout, bins: _Bin, ref: Any) -> list[tupl
         x.open("producer", {"id": pid, "in": 0, "out": shot.available - 1})
         x.props(
             {
-                "length": shot.available,
-                "eof": "pause",
-                "resource": ref(shot.path),
-                "ttl": 1,
-                "aspect_ratio": 1,
-                "progressive": 1,
-                "seekable": 1,
-                "mlt_service": "pixbuf",
+                **still_producer_props(shot.available, ref(shot.path)),
                 "kdenlive:clipname": shot.name,
                 "kdenlive:folderid": -1,
                 "kdenlive:clip_type": 2,
@@ -356,9 +349,7 @@ def _fades(x: XmlWriter, lay: Layout, shot: int, start: int, first: int) -> None
 
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
     path = Path(path)
-    lay = layout(timeline)
-    if not lay.shots:
-        raise ScriptkitError(f"timeline {lay.name!r} has no shots")
+    lay = shot_layout(timeline)
     folder = path.parent.absolute()
     for shape, reverse in _wipes(lay):
         write_luma_pgm(luma_path(folder, shape, reverse), shape, invert=reverse)

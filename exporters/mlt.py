@@ -24,19 +24,20 @@ from typing import TYPE_CHECKING
 
 from exporters import Format
 from exporters.mlt_common import (
+    MLT_VERSION,
     Layout,
     XmlWriter,
     audio_segments,
-    layout,
     level_ramp,
     media_ref,
     mlt_profile,
     segments,
+    shot_layout,
+    still_producer_props,
     used_wipes,
     wipe_shape,
     write_luma_pgm,
 )
-from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
     from scriptkit.models import ExportOptions
 
-MLT_VERSION = "7.12.0"
 MARKER_COLOURS = {"GREEN": "#00a000", "ORANGE": "#ff8000", "RED": "#ff0000", "BLUE": "#0000ff", "YELLOW": "#ffff00"}
 
 
@@ -82,14 +82,7 @@ def build(lay: Layout, folder: Path, relative: bool = False) -> str:
         x.open("producer", {"id": f"shot{shot.index}", "in": 0, "out": shot.available - 1})
         x.props(
             {
-                "length": shot.available,
-                "eof": "pause",
-                "resource": ref(shot.path),
-                "ttl": 1,
-                "aspect_ratio": 1,
-                "progressive": 1,
-                "seekable": 1,
-                "mlt_service": "pixbuf",
+                **still_producer_props(shot.available, ref(shot.path)),
                 "shotcut:caption": shot.name,
                 "shotcut:comment": shot.meta.get("action", ""),
                 "scriptkit:shot_id": shot.name,
@@ -247,9 +240,7 @@ def write_lumas(lay: Layout, folder: Path) -> None:
 
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
     path = Path(path)
-    lay = layout(timeline)
-    if not lay.shots:
-        raise ScriptkitError(f"timeline {lay.name!r} has no shots")
+    lay = shot_layout(timeline)
     folder = path.parent.absolute()
     write_lumas(lay, folder)
     atomic_write_text(path, build(lay, folder, options.relative_media))

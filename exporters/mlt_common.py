@@ -31,6 +31,8 @@ from scriptkit.io import atomic_write_bytes, url_to_path
 from scriptkit.timeline import plain, scriptkit_meta, timeline_rate, video_track
 
 #: Sizes that get a slow pan (the rest get a push-in).
+#: The MLT XML version written in `<mlt version=...>` (Shotcut and Kdenlive documents alike).
+MLT_VERSION = "7.12.0"
 WIDE_SIZES = frozenset({"extreme_wide", "wide", "medium_wide", "two_shot"})
 #: How far a move goes: a push-in ends on this fraction of the frame; a pan slides a window this size.
 MOVE_ZOOM = 0.9
@@ -209,6 +211,14 @@ def layout(tl: otio.schema.Timeline) -> Layout:
             lay.audio.append(_read_audio(audio, rate, lay))
     ends = [s.end for s in lay.shots] + [c.start + c.duration for t in lay.audio for c in t.clips]
     lay.duration = max([_frames(tl.duration(), rate), *ends]) if ends else _frames(tl.duration(), rate)
+    return lay
+
+
+def shot_layout(tl: otio.schema.Timeline) -> Layout:
+    """`layout(tl)`, or ScriptkitError when the timeline has no shots (nothing to write)."""
+    lay = layout(tl)
+    if not lay.shots:
+        raise ScriptkitError(f"timeline {lay.name!r} has no shots")
     return lay
 
 
@@ -472,6 +482,20 @@ class XmlWriter:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def still_producer_props(length: int, resource: str) -> dict[str, Any]:
+    """The properties an MLT `pixbuf` producer of a still keyframe starts with (Shotcut and Kdenlive alike)."""
+    return {
+        "length": length,
+        "eof": "pause",
+        "resource": resource,
+        "ttl": 1,
+        "aspect_ratio": 1,
+        "progressive": 1,
+        "seekable": 1,
+        "mlt_service": "pixbuf",
+    }
 
 
 def media_ref(path: Path, project_dir: Path, relative: bool) -> str:

@@ -10,7 +10,6 @@ clip name or file name.
 from __future__ import annotations
 
 import os
-import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,10 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import rate_string, rational
+from scriptkit.timeline import shot_identity_from_names, track_role
 
 #: Larger OTIO files are refused unread.
 MAX_OTIO_BYTES = 200 * 1024 * 1024
-SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
 
 
 def relative_url(url: str, project_dir: str) -> str:
@@ -102,31 +101,7 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
     meta = dict(clip.metadata.get("scriptkit", {}) or {})
     if meta.get("shot_id") or meta.get("kind"):
         return meta
-    if not is_video:
-        return {}
-    for marker in clip.markers:
-        if SHOT_ID.match(marker.name or ""):
-            return {"kind": "shot", "shot_id": marker.name, "id_source": "marker"}
-    if SHOT_ID.match(clip.name or ""):
-        return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
-    url = getattr(clip.media_reference, "target_url", "") or ""
-    stem = Path(unquote(urlparse(url).path)).stem
-    if SHOT_ID.match(stem):
-        return {"kind": "shot", "shot_id": stem, "id_source": "file_name"}
-    return {}
-
-
-def _role(name: str, kind: str) -> tuple[str | None, str | None]:
-    if kind == otio.schema.TrackKind.Video:
-        return "video", None
-    upper = (name or "").upper()
-    if upper.startswith("DIALOGUE"):
-        return "dialogue", (name[len("DIALOGUE") :].strip() or None)
-    if upper.startswith("SFX"):
-        return "effects", None
-    if upper.startswith("MUSIC"):
-        return "music", None
-    return None, None
+    return shot_identity_from_names(clip) if is_video else {}
 
 
 def fix_up(timeline: otio.schema.Timeline, path: Path | str, fmt: str) -> otio.schema.Timeline:
@@ -145,7 +120,7 @@ def fix_up(timeline: otio.schema.Timeline, path: Path | str, fmt: str) -> otio.s
         if not isinstance(track, otio.schema.Track):
             continue
         if not track.metadata.get("scriptkit"):
-            role, character = _role(track.name, track.kind)
+            role, character = track_role(track.name, track.kind)
             track.metadata["scriptkit"] = {"role": role, "character": character}
             if not track.name:
                 track.name = f"{'V' if track.kind == otio.schema.TrackKind.Video else 'A'}{index + 1}"

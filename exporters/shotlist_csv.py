@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
 from exporters import Format
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
-from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rational
+from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode
+from scriptkit.timeline import export_rate, frames_at, media_path, scriptkit_view
 
 COLUMNS = (
     "shot_id",
@@ -39,56 +37,26 @@ COLUMNS = (
 )
 
 
-def _sk(item: Any) -> Any:
-    """`item.metadata["scriptkit"]` (not copied: read it with .get) or {}."""
-    return item.metadata.get("scriptkit") or {}
-
-
-def _rate(timeline: otio.schema.Timeline) -> Fraction:
-    fps = _sk(timeline).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
-
-
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    fps = float(rate)
-    if time.rate == fps or not time.rate:
-        return round(time.value)
-    return round(time.value * fps / time.rate)
-
-
-def _path(clip: otio.schema.Clip, options: ExportOptions) -> str:
-    url = getattr(clip.media_reference, "target_url", "") or ""
-    parsed = urlparse(url)
-    path = unquote(parsed.path) if parsed.scheme == "file" else url
-    if options.relative_media and path:
-        return Path(os.path.relpath(path, options.project_dir)).as_posix()
-    return path
-
-
 def _dialogue_by_shot(timeline: otio.schema.Timeline) -> dict[str, list[str]]:
     lines: dict[str, list[tuple[int, str]]] = {}
-    rate = _rate(timeline)
+    rate = export_rate(timeline)
     for track in timeline.audio_tracks():
         position = 0
         for item in track:
             if isinstance(item, otio.schema.Transition):
                 continue
-            meta = _sk(item)
+            meta = scriptkit_view(item)
             if isinstance(item, otio.schema.Clip) and meta.get("kind") == "dialogue" and meta.get("shot_id"):
                 text = " ".join(str(meta.get("text") or "").split())
                 lines.setdefault(str(meta["shot_id"]), []).append((position, f"{meta.get('character') or ''}: {text}"))
-            position += _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            position += frames_at(item.source_range.duration if item.source_range else item.duration(), rate)
     return {key: [text for _, text in sorted(value)] for key, value in lines.items()}
 
 
 def rows(timeline: otio.schema.Timeline, options: ExportOptions) -> list[dict[str, str]]:
-    rate = _rate(timeline)
-    drop_frame = bool(options.drop_frame or _sk(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
-    start = _frames(timeline.global_start_time, rate) if timeline.global_start_time is not None else 0
+    rate = export_rate(timeline)
+    drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
+    start = frames_at(timeline.global_start_time, rate) if timeline.global_start_time is not None else 0
     dialogue = _dialogue_by_shot(timeline)
     out: list[dict[str, str]] = []
     for track in timeline.video_tracks():
@@ -96,9 +64,9 @@ def rows(timeline: otio.schema.Timeline, options: ExportOptions) -> list[dict[st
         for item in track:
             if isinstance(item, otio.schema.Transition):
                 continue
-            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            frames = frames_at(item.source_range.duration if item.source_range else item.duration(), rate)
             if isinstance(item, otio.schema.Clip):
-                meta = _sk(item)
+                meta = scriptkit_view(item)
                 shot_id = str(meta.get("shot_id") or item.name)
                 out.append(
                     {
@@ -112,7 +80,7 @@ def rows(timeline: otio.schema.Timeline, options: ExportOptions) -> list[dict[st
                         "characters": ";".join(str(c) for c in meta.get("characters") or []),
                         "dialogue": " | ".join(dialogue.get(shot_id, [])),
                         "prompt": " ".join(str(meta.get("prompt") or "").split()),
-                        "file": _path(item, options),
+                        "file": media_path(item, options),
                     }
                 )
             position += frames

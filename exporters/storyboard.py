@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exporters import Format
-from exporters.mlt_common import Layout, ShotPlace, layout, meta_text
+from exporters.mlt_common import Layout, ShotPlace, meta_text, shot_layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.rates import frames_to_timecode
@@ -241,9 +241,7 @@ def build(lay: Layout) -> str:
 
 
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
-    lay = layout(timeline)
-    if not lay.shots:
-        raise ScriptkitError(f"timeline {lay.name!r} has no shots")
+    lay = shot_layout(timeline)
     for shot in lay.shots:
         if not shot.path.is_file():
             raise ScriptkitError(f"keyframe of shot {shot.name} is missing", shot.path, hint="run `scriptkit generate`")

@@ -12,82 +12,19 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import opentimelineio as otio
 
 from exporters import Format
+from exporters.subtitle_common import dialogue_cues, parse_time, read_bytes, time_range
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
-from scriptkit.rates import rate_string, rational
+from scriptkit.rates import rate_string
 
 WRAP = 42
-MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_ms: int
-    end_ms: int
-    text: str
-    character: str
-    line_id: str
-    shot_id: str
-
-
-def _sk(item: Any) -> dict[str, Any]:
-    return dict(item.metadata.get("scriptkit", {}) or {})
-
-
-def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    fps = _sk(timeline).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
-
-
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    return round(time.value * float(rate) / time.rate) if time.rate else 0
-
-
-def _ms(frames: int, rate: Fraction) -> int:
-    return round(Fraction(frames) / rate * 1000)
-
-
-def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
-    """One Cue per dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time."""
-    rate = timeline_rate(timeline)
-    found: list[tuple[int, int, Cue]] = []
-    for order, track in enumerate(timeline.audio_tracks()):
-        role = _sk(track).get("role")
-        if role != "dialogue" and not (role is None and track.name.upper().startswith("DIALOGUE")):
-            continue
-        position = 0
-        for item in track:
-            if isinstance(item, otio.schema.Transition):
-                continue
-            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
-            if isinstance(item, otio.schema.Clip):
-                meta = _sk(item)
-                text = " ".join(str(meta.get("text") or item.name).split())
-                cue = Cue(
-                    _ms(position, rate),
-                    _ms(position + frames, rate),
-                    text,
-                    str(meta.get("character") or _sk(track).get("character") or ""),
-                    str(meta.get("line_id") or item.name),
-                    str(meta.get("shot_id") or ""),
-                )
-                found.append((position, order, cue))
-            position += frames
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    return [cue for _, _, cue in found]
 
 
 def srt_time(ms: int) -> str:
@@ -120,10 +57,6 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 _TIMING = re.compile(
     r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})\s*-->\s*(?:(\d+):)?(\d{1,2}):(\d{2})[,.](\d{3})(?:\s.*)?$"
 )
-
-
-def parse_time(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
 
 
 def parse_cues(text: str, path: Path | str) -> list[tuple[int, int, str, int]]:
@@ -170,8 +103,8 @@ def cues_to_timeline(
             lanes.append(lane)
         track, cursor = lane
         if start > cursor[0]:
-            track.append(otio.schema.Gap(source_range=_range(0, start - cursor[0], fps)))
-        clip = otio.schema.Clip(name=f"cue-{number}", source_range=_range(0, end - start, fps))
+            track.append(otio.schema.Gap(source_range=time_range(0, start - cursor[0], fps)))
+        clip = otio.schema.Clip(name=f"cue-{number}", source_range=time_range(0, end - start, fps))
         clip.metadata["scriptkit"] = {"kind": "dialogue", "text": text}
         track.append(clip)
         cursor[0] = end
@@ -186,18 +119,8 @@ def cues_to_timeline(
     return timeline
 
 
-def _range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
-    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
-
-
 def read_text(path: Path) -> str:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
-    if len(data) > MAX_SUBTITLE_BYTES:
-        raise ScriptkitError("subtitle file is too large", path)
+    data = read_bytes(Path(path))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -6,8 +6,8 @@ then track order, text wraps at 42 characters; UTF-8, LF line endings, determini
 identifier (the dialogue line id) so a cue can be traced back to the shot list. `read()` gives a timeline
 with one DIALOGUE track, as the SRT reader does.
 
-This module keeps its own copy of the small cue extraction instead of importing the SRT exporter, so the
-two formats stay independent.
+The cue extraction and the bounded file read are shared with the SRT writer through
+exporters/subtitle_common.py (neither format module imports the other).
 """
 
 from __future__ import annotations
@@ -16,60 +16,22 @@ import re
 import textwrap
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import opentimelineio as otio
 
 from exporters import Format
+from exporters.subtitle_common import dialogue_cues, parse_time, read_bytes, time_range
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
-from scriptkit.rates import rate_string, rational
+from scriptkit.rates import rate_string
 
 WRAP = 42
-MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
-
-
-def _sk(item: Any) -> dict[str, Any]:
-    return dict(item.metadata.get("scriptkit", {}) or {})
-
-
-def _rate(timeline: otio.schema.Timeline) -> Fraction:
-    fps = _sk(timeline).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
-
-
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    return round(time.value * float(rate) / time.rate) if time.rate else 0
 
 
 def cues(timeline: otio.schema.Timeline) -> list[tuple[int, int, str, str, str]]:
     """(start ms, end ms, text, character, line id) per dialogue clip, sorted by start then track."""
-    rate = _rate(timeline)
-    found: list[tuple[int, int, tuple[int, int, str, str, str]]] = []
-    for order, track in enumerate(timeline.audio_tracks()):
-        role = _sk(track).get("role")
-        if role != "dialogue" and not (role is None and track.name.upper().startswith("DIALOGUE")):
-            continue
-        position = 0
-        for item in track:
-            if isinstance(item, otio.schema.Transition):
-                continue
-            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
-            if isinstance(item, otio.schema.Clip):
-                meta = _sk(item)
-                start = round(Fraction(position) / rate * 1000)
-                end = round(Fraction(position + frames) / rate * 1000)
-                text = " ".join(str(meta.get("text") or item.name).split())
-                who = str(meta.get("character") or _sk(track).get("character") or "")
-                found.append((position, order, (start, end, text, who, str(meta.get("line_id") or item.name))))
-            position += frames
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    return [cue for _, _, cue in found]
+    return [(cue.start_ms, cue.end_ms, cue.text, cue.character, cue.line_id) for cue in dialogue_cues(timeline)]
 
 
 def vtt_time(ms: int) -> str:
@@ -106,20 +68,10 @@ _TIMING = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})\s*-->\s*(?:(\d+
 _VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]*)>")
 
 
-def _ms(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
-
-
 def read(path: Path) -> otio.schema.Timeline:
     """Read a WebVTT file into DIALOGUE <VOICE> tracks at 25 fps (text, speaker and line id in clip metadata)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
-    if len(data) > MAX_SUBTITLE_BYTES:
-        raise ScriptkitError("subtitle file is too large", path)
-    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    text = read_bytes(path).decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if not lines[0].startswith("WEBVTT"):
         raise ScriptkitError("not a WebVTT file (no WEBVTT header)", path, 1)
@@ -128,7 +80,7 @@ def read(path: Path) -> otio.schema.Timeline:
         match = _TIMING.match(line)
         if not match:
             continue
-        start, end = _ms(*match.groups()[:4]), _ms(*match.groups()[4:])
+        start, end = parse_time(*match.groups()[:4]), parse_time(*match.groups()[4:])
         if end < start:
             raise ScriptkitError("cue ends before it starts", path, index + 1)
         identifier = lines[index - 1].strip() if index > 0 else ""
@@ -166,8 +118,8 @@ def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio
             tracks[name] = (track, [0])
         track, cursor = tracks[name]
         if start > cursor[0]:
-            track.append(otio.schema.Gap(source_range=_range(0, start - cursor[0], fps)))
-        clip = otio.schema.Clip(name=identifier or f"cue-{len(track)}", source_range=_range(0, end - start, fps))
+            track.append(otio.schema.Gap(source_range=time_range(0, start - cursor[0], fps)))
+        clip = otio.schema.Clip(name=identifier or f"cue-{len(track)}", source_range=time_range(0, end - start, fps))
         clip.metadata["scriptkit"] = {"kind": "dialogue", "text": plain, "character": who or None}
         if identifier:
             clip.metadata["scriptkit"]["line_id"] = identifier
@@ -183,10 +135,6 @@ def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio
         "format": "vtt",
     }
     return timeline
-
-
-def _range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
-    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
 
 
 FORMAT = Format(

@@ -43,6 +43,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational, timebase
+from scriptkit.timeline import frames_at_fps, scriptkit_view, shot_identity_from_names, track_role
 
 #: Larger xmeml files are refused unread (a feature-length Premiere export is a few MB).
 MAX_XML_BYTES = 200 * 1024 * 1024
@@ -56,26 +57,15 @@ Element = etree._Element
 
 
 def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    """The exact rate of a scriptkit timeline (metadata fps, else the first clip's rate)."""
-    fps = (timeline.metadata.get("scriptkit") or {}).get("fps")
+    """The exact rate of a scriptkit timeline (metadata fps, else the first clip's rate).
+
+    `scriptkit.timeline.export_rate`, except that a timeline without clips takes its global start's rate."""
+    fps = scriptkit_view(timeline).get("fps")
     if fps:
         return Fraction(str(fps))
     for clip in timeline.find_clips():
         return rational(clip.source_range.duration.rate)
     return rational(timeline.global_start_time.rate) if timeline.global_start_time else Fraction(24)
-
-
-def _frames(time: otio.opentime.RationalTime, fps: float) -> int:
-    """Whole frames of `time` at `fps` (the timeline rate as a float)."""
-    rate = time.rate
-    if rate == fps or not rate:
-        return round(time.value)
-    return round(time.value * fps / rate)
-
-
-def _sk(item: Any) -> Any:
-    """`item.metadata["scriptkit"]` (not copied: read it with .get) or {}."""
-    return item.metadata.get("scriptkit") or {}
 
 
 def media_url(url: str, options: ExportOptions) -> str:
@@ -95,7 +85,7 @@ def start_frames(timeline: otio.schema.Timeline, rate: Fraction, drop_frame: boo
     if timeline.global_start_time is None:
         fps = timebase(rate)
         return 3600 * fps - (fps // 15 * 54 if drop_frame else 0)
-    return _frames(timeline.global_start_time, float(rate))
+    return frames_at_fps(timeline.global_start_time, float(rate))
 
 
 # -------------------------------------------------------------------------------------------- writer
@@ -190,8 +180,8 @@ def _file(ctx: _Ctx, depth: int, clip: otio.schema.Clip, url: str, channels: int
     out.leaf(d1, "name", Path(unquote(urlparse(url).path)).name or clip.name)
     out.leaf(d1, "pathurl", media_url(url, ctx.options))
     out.rate(d1)
-    out.leaf(d1, "duration", _frames(available.duration, ctx.fps))
-    _timecode(out, d1, _frames(available.start_time, ctx.fps), ctx.rate, False)
+    out.leaf(d1, "duration", frames_at_fps(available.duration, ctx.fps))
+    _timecode(out, d1, frames_at_fps(available.start_time, ctx.fps), ctx.rate, False)
     out.open(d1, "media")
     if channels == 0:
         out.open(d2, "video")
@@ -240,8 +230,8 @@ def _comments(out: _Out, depth: int, meta: Any) -> None:
 
 
 def _marker(out: _Out, depth: int, marker: otio.schema.Marker, fps: float) -> None:
-    start = _frames(marker.marked_range.start_time, fps)
-    duration = _frames(marker.marked_range.duration, fps)
+    start = frames_at_fps(marker.marked_range.start_time, fps)
+    duration = frames_at_fps(marker.marked_range.duration, fps)
     out.open(depth, "marker")
     out.leaf(depth + 1, "comment", marker.comment or "")
     out.leaf(depth + 1, "name", marker.name)
@@ -265,19 +255,19 @@ def _clipitem(
     out = ctx.out
     fps = ctx.fps
     source = clip.source_range
-    src_in = _frames(source.start_time, fps)
-    duration = _frames(source.duration, fps)
+    src_in = frames_at_fps(source.start_time, fps)
+    duration = frames_at_fps(source.duration, fps)
     ref = clip.media_reference
     url = getattr(ref, "target_url", "") or ""
     available = getattr(ref, "available_range", None) or source
-    head_in = _frames(head.in_offset, fps) if head is not None else 0
-    tail_out = _frames(tail.out_offset, fps) if tail is not None else 0
+    head_in = frames_at_fps(head.in_offset, fps) if head is not None else 0
+    tail_out = frames_at_fps(tail.out_offset, fps) if tail is not None else 0
     d1 = depth + 1
     out.open(depth, "clipitem", f' id="{item_id or ctx.next_id("clipitem")}" frameBlend="FALSE"')
     out.leaf(d1, "masterclipid", f"masterclip-{Path(urlparse(url).path).stem or clip.name}")
     out.leaf(d1, "name", clip.name)
     out.leaf(d1, "enabled", "TRUE" if clip.enabled else "FALSE")
-    out.leaf(d1, "duration", _frames(available.duration, fps))
+    out.leaf(d1, "duration", frames_at_fps(available.duration, fps))
     out.rate(d1)
     out.leaf(d1, "start", -1 if head is not None else position)
     out.leaf(d1, "end", -1 if tail is not None else position + duration)
@@ -295,7 +285,7 @@ def _clipitem(
         out.close(d1, "sourcetrack")
     for marker in clip.markers:
         _marker(out, d1, marker, fps)
-    _comments(out, d1, _sk(clip))
+    _comments(out, d1, scriptkit_view(clip))
     for lane, other in enumerate(links or []):
         out.open(d1, "link")
         out.leaf(d1 + 1, "linkclipref", other)
@@ -308,16 +298,16 @@ def _clipitem(
 
 
 def _transition_kind(transition: otio.schema.Transition, fps: float) -> str:
-    meta = _sk(transition)
+    meta = scriptkit_view(transition)
     kind = meta.get("kind")
     if kind in ("fade_in", "fade_out", "dissolve", "wipe"):
         return str(kind)
     if meta.get("wipe"):
         return "wipe"
     name = (transition.name or "").lower()
-    if "fade in" in name or (_frames(transition.in_offset, fps) == 0 and "dissolve" not in name):
+    if "fade in" in name or (frames_at_fps(transition.in_offset, fps) == 0 and "dissolve" not in name):
         return "fade_in"
-    if "fade out" in name or (_frames(transition.out_offset, fps) == 0 and "dissolve" not in name):
+    if "fade out" in name or (frames_at_fps(transition.out_offset, fps) == 0 and "dissolve" not in name):
         return "fade_out"
     return "dissolve"
 
@@ -328,8 +318,8 @@ def _transitionitem(ctx: _Ctx, depth: int, transition: otio.schema.Transition, c
     wipe = kind == "wipe"
     d1, d2 = depth + 1, depth + 2
     out.open(depth, "transitionitem")
-    out.leaf(d1, "start", cut - _frames(transition.in_offset, ctx.fps))
-    out.leaf(d1, "end", cut + _frames(transition.out_offset, ctx.fps))
+    out.leaf(d1, "start", cut - frames_at_fps(transition.in_offset, ctx.fps))
+    out.leaf(d1, "end", cut + frames_at_fps(transition.out_offset, ctx.fps))
     out.leaf(d1, "alignment", {"fade_in": "start-black", "fade_out": "end-black"}.get(kind, "center"))
     out.rate(d1)
     out.open(d1, "effect")
@@ -354,7 +344,7 @@ def _track_items(track: otio.schema.Track, fps: float) -> list[tuple[Any, int]]:
     for child in track:
         out.append((child, position))
         if not isinstance(child, otio.schema.Transition):
-            position += _frames(child.source_range.duration if child.source_range else child.duration(), fps)
+            position += frames_at_fps(child.source_range.duration if child.source_range else child.duration(), fps)
     return out
 
 
@@ -383,7 +373,7 @@ def _video_track(ctx: _Ctx, depth: int, track: otio.schema.Track) -> None:
 
 
 def _channels_for(track: otio.schema.Track) -> int:
-    meta = _sk(track)
+    meta = scriptkit_view(track)
     if meta.get("channels"):
         return int(meta["channels"])
     return 2 if meta.get("role") == "music" or track.name.upper().startswith("MUSIC") else 1
@@ -416,7 +406,7 @@ def _audio_tracks(ctx: _Ctx, depth: int, track: otio.schema.Track) -> None:
 
 def to_text(timeline: otio.schema.Timeline, options: ExportOptions) -> str:
     """The xmeml document for `timeline`, without the BOM (pure)."""
-    meta = _sk(timeline)
+    meta = scriptkit_view(timeline)
     rate = timeline_rate(timeline)
     drop_frame = bool(options.drop_frame or meta.get("drop_frame")) and rate in DROP_FRAME_RATES
     width = int(meta.get("width") or 1920)
@@ -427,7 +417,7 @@ def to_text(timeline: otio.schema.Timeline, options: ExportOptions) -> str:
     out.lines.extend(['<?xml version="1.0" encoding="UTF-8"?>', "<!DOCTYPE xmeml>", '<xmeml version="4">'])
     out.open(1, "sequence", ' id="sequence-1" explodedTracks="true"')
     out.leaf(2, "uuid", str(uuid.uuid5(uuid.NAMESPACE_URL, f"scriptkit:{title}:{rate_string(rate)}")))
-    out.leaf(2, "duration", _frames(timeline.duration(), ctx.fps))
+    out.leaf(2, "duration", frames_at_fps(timeline.duration(), ctx.fps))
     out.rate(2)
     out.leaf(2, "name", title)
     out.open(2, "media")
@@ -536,13 +526,6 @@ def _rate_of(element: Element | None) -> Fraction | None:
     return rational(float(base * 1000 / 1001)) if ntsc else base
 
 
-SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
-
-
-def looks_like_shot_id(text: str) -> bool:
-    return bool(SHOT_ID.match(text or ""))
-
-
 def _as_dict(value: Any) -> dict[str, Any]:
     """OTIO metadata (AnyDictionary) or None -> a plain dict."""
     return {k: v for k, v in value.items()} if hasattr(value, "items") else {}
@@ -580,31 +563,7 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
             return found
     if logging.get("lognote") == "scriptkit" and logging.get("shottake"):
         return {"kind": "shot" if is_video else "", "shot_id": logging["shottake"], "id_source": "logginginfo"}
-    if is_video:
-        for marker in clip.markers:
-            if looks_like_shot_id(marker.name):
-                return {"kind": "shot", "shot_id": marker.name, "id_source": "marker"}
-        if looks_like_shot_id(clip.name):
-            return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
-        url = getattr(clip.media_reference, "target_url", "") or ""
-        stem = Path(unquote(urlparse(url).path)).stem
-        if looks_like_shot_id(stem):
-            return {"kind": "shot", "shot_id": stem, "id_source": "file_name"}
-    return {}
-
-
-def _role(name: str, kind: str) -> tuple[str | None, str | None]:
-    upper = name.upper()
-    if kind == otio.schema.TrackKind.Video:
-        return "video", None
-    if upper.startswith("DIALOGUE"):
-        character = name[len("DIALOGUE") :].strip() or None
-        return "dialogue", character
-    if upper.startswith("SFX"):
-        return "effects", None
-    if upper.startswith("MUSIC"):
-        return "music", None
-    return None, None
+    return shot_identity_from_names(clip) if is_video else {}
 
 
 def _track_names(sequence: Element) -> list[str]:
@@ -677,7 +636,7 @@ def fix_up(timeline: otio.schema.Timeline, sequence: Element, path: Path | str) 
     }
     for track, name in zip(timeline.tracks, _track_names(sequence), strict=False):
         track.name = name
-        role, character = _role(name, track.kind)
+        role, character = track_role(name, track.kind)
         track.metadata["scriptkit"] = {"role": role, "character": character}
         is_video = track.kind == otio.schema.TrackKind.Video
         for item in track:
@@ -686,7 +645,7 @@ def fix_up(timeline: otio.schema.Timeline, sequence: Element, path: Path | str) 
             elif isinstance(item, otio.schema.Clip):
                 found = _identity(item, is_video)
                 if found:
-                    item.metadata["scriptkit"] = {**_sk(item), **found}
+                    item.metadata["scriptkit"] = {**scriptkit_view(item), **found}
                 _fix_markers(item, found.get("shot_id"))
     return timeline
 

@@ -59,7 +59,11 @@ also fades through black is dropped (the fade wins) and reported the same way.
 
 Helpers for exporters, readers and tests: `timeline_rate(tl)` (exact Fraction), `video_track(tl)`,
 `shot_clips(tl)` (the picture clips in order), `scriptkit_meta(item)` / `plain(value)` (metadata as plain
-dicts), `set_metadata(item, key, value)` (a fast `item.metadata[key] = value` for plain JSON-like values),
+dicts), `scriptkit_view(item)` (the stored metadata, uncopied), `export_rate(tl)` (fps metadata, else first clip,
+else 24), `frames_at(time, rate)` / `frames_at_fps(time, fps)` (a RationalTime as whole frames),
+`media_path(clip, options)` (media path, absolute or relative to the project folder); for readers `SHOT_ID`,
+`shot_identity_from_names(clip)` and `track_role(name, kind)`;
+`set_metadata(item, key, value)` (a fast `item.metadata[key] = value` for plain JSON-like values),
 `item_frames(track)` ((item, start frame, frames) per clip/gap), `shot_cuts(tl)` ((name, start, frames)
 per picture clip: what round-trip tests compare), `check_rate(shotlist)`.
 
@@ -72,12 +76,14 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 import opentimelineio as otio
 from opentimelineio.core._core_utils import _value_to_any
@@ -85,7 +91,7 @@ from opentimelineio.core._core_utils import _value_to_any
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import file_url
-from scriptkit.models import Asset, Assets, DialogueLine, Shot, ShotList, SoundCue, Transition
+from scriptkit.models import Asset, Assets, DialogueLine, ExportOptions, Shot, ShotList, SoundCue, Transition
 from scriptkit.rates import (
     DROP_FRAME_RATES,
     SUPPORTED_RATES,
@@ -154,6 +160,89 @@ def scriptkit_meta(item: Any) -> dict[str, Any]:
         return {}
     value = plain(metadata["scriptkit"])
     return value if isinstance(value, dict) else {}
+
+
+def scriptkit_view(item: Any) -> Any:
+    """`item.metadata["scriptkit"]` as stored (not copied, not converted: read it with .get), or {} when absent.
+
+    The fast read for exporters that only look values up; `scriptkit_meta` gives a plain-dict copy."""
+    return item.metadata.get("scriptkit") or {}
+
+
+def export_rate(tl: otio.schema.Timeline) -> Fraction:
+    """The rate exporters write at: metadata["scriptkit"]["fps"], else the first clip's rate, else 24.
+
+    Unlike `timeline_rate` it never looks at `global_start_time` and never raises (a timeline without clips
+    is written at 24)."""
+    fps = scriptkit_view(tl).get("fps")
+    if fps:
+        return Fraction(str(fps))
+    for clip in tl.find_clips():
+        return rational(clip.source_range.duration.rate)
+    return Fraction(24)
+
+
+def frames_at_fps(time: otio.opentime.RationalTime, fps: float) -> Frames:
+    """Whole frames of `time` at `fps` (a rate as a float); a time already at `fps` (or at rate 0) is its value."""
+    rate = time.rate
+    if rate == fps or not rate:
+        return round(time.value)
+    return round(time.value * fps / rate)
+
+
+_FLOATS: dict[Fraction, float] = {}
+
+
+def frames_at(time: otio.opentime.RationalTime, rate: Fraction) -> Frames:
+    """Whole frames of `time` at the exact `rate` (`frames_at_fps` at `float(rate)`)."""
+    fps = _FLOATS.get(rate)
+    if fps is None:
+        fps = _FLOATS[rate] = float(rate)
+    return frames_at_fps(time, fps)
+
+
+def media_path(clip: otio.schema.Clip, options: ExportOptions) -> str:
+    """The clip's media as a POSIX path: absolute, or relative to `options.project_dir` with
+    `options.relative_media`. A non-file URL is returned unchanged (made relative the same way); "" when none."""
+    url = getattr(clip.media_reference, "target_url", "") or ""
+    parsed = urlparse(url)
+    path = unquote(parsed.path) if parsed.scheme == "file" else url
+    if options.relative_media and path:
+        return Path(os.path.relpath(path, options.project_dir)).as_posix()
+    return path
+
+
+#: A scriptkit shot id (`sc03-kitchen-004`) as readers recognise it in marker, clip and file names.
+SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
+
+
+def shot_identity_from_names(clip: otio.schema.Clip) -> dict[str, Any]:
+    """A picture clip's shot id recovered from its names, for readers of files that lost our metadata: the
+    first marker named like a shot id, else the clip name, else the media file's stem ({} when none is)."""
+    for marker in clip.markers:
+        if SHOT_ID.match(marker.name or ""):
+            return {"kind": "shot", "shot_id": marker.name, "id_source": "marker"}
+    if SHOT_ID.match(clip.name or ""):
+        return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
+    url = getattr(clip.media_reference, "target_url", "") or ""
+    stem = Path(unquote(urlparse(url).path)).stem
+    if SHOT_ID.match(stem):
+        return {"kind": "shot", "shot_id": stem, "id_source": "file_name"}
+    return {}
+
+
+def track_role(name: str, kind: str) -> tuple[str | None, str | None]:
+    """(role, character) of a track read from a file without our metadata, from its kind and name."""
+    if kind == otio.schema.TrackKind.Video:
+        return "video", None
+    upper = (name or "").upper()
+    if upper.startswith("DIALOGUE"):
+        return "dialogue", (name[len("DIALOGUE") :].strip() or None)
+    if upper.startswith("SFX"):
+        return "effects", None
+    if upper.startswith("MUSIC"):
+        return "music", None
+    return None, None
 
 
 # OTIO's own `metadata[key] = value` converts every value through isinstance checks against the abstract

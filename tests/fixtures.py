@@ -315,6 +315,38 @@ def sample_media(tmp_path: Path, **kw: object) -> tuple[ShotList, Assets, Path]:
     return shotlist, sample_assets(shotlist, media_dir), media_dir
 
 
+#: A media folder name NLE writers must percent-encode (space, '#', '%', non-ASCII).
+ODD_FOLDER = "my media #1 100% Ü"
+#: (fps, drop_frame) of every rate the NLE writers are tested at.
+RATES = [
+    ("23.976", False),
+    ("24", False),
+    ("25", False),
+    ("29.97", False),
+    ("29.97", True),
+    ("30", False),
+    ("50", False),
+    ("59.94", False),
+    ("59.94", True),
+    ("60", False),
+]
+
+
+def audio_cuts(tl) -> list[tuple[str, int, int]]:  # tl: otio.schema.Timeline
+    """(clip name, start frame, frames) of every audio clip, track by track in track order."""
+    import opentimelineio as otio
+
+    out = []
+    for track in tl.audio_tracks():
+        position = 0
+        for item in track:
+            frames = round(item.duration().value)
+            if isinstance(item, otio.schema.Clip):
+                out.append((item.name, position, frames))
+            position += frames
+    return out
+
+
 def sample_timeline(tmp_path: Path, **kw: object):  # -> otio.schema.Timeline
     """`sample_shotlist(**kw)` + `sample_assets` under tmp_path/media, assembled by `build_timeline`.
 

@@ -16,22 +16,9 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions, Shot, Transition
 from scriptkit.rates import parse_rate
 from scriptkit.timeline import build_timeline, shot_cuts
-from tests.fixtures import sample_assets, sample_shotlist, sample_timeline
+from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, sample_assets, sample_shotlist, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "edl"
-ODD_FOLDER = "my media #1 100% Ü"
-RATES = [
-    ("23.976", False),
-    ("24", False),
-    ("25", False),
-    ("29.97", False),
-    ("29.97", True),
-    ("30", False),
-    ("50", False),
-    ("59.94", False),
-    ("59.94", True),
-    ("60", False),
-]
 EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C|D \d{3}|W001 \d{3})\s+(\S+) (\S+) (\S+) (\S+)$")
 
 
@@ -41,18 +28,6 @@ def transitions(tl: otio.schema.Timeline) -> list[tuple[int, int, str]]:
         for t in tl.tracks[0]
         if isinstance(t, otio.schema.Transition)
     ]
-
-
-def audio_cuts(tl: otio.schema.Timeline) -> list[tuple[str, int, int]]:
-    out = []
-    for track in tl.audio_tracks():
-        position = 0
-        for item in track:
-            frames = round(item.duration().value)
-            if isinstance(item, otio.schema.Clip):
-                out.append((item.name, position, frames))
-            position += frames
-    return out
 
 
 def write_sample(tmp_path: Path, **kw: object) -> tuple[otio.schema.Timeline, list[Path]]:

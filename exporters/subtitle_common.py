@@ -1,0 +1,83 @@
+"""What the SRT (exporters/subtitles.py) and WebVTT (exporters/webvtt.py) formats share: the dialogue cues of
+a timeline with their exact timings, and the bounded read of a subtitle file. Not a format itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from scriptkit.errors import ScriptkitError
+from scriptkit.timeline import export_rate, scriptkit_view
+
+MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Cue:
+    start_ms: int
+    end_ms: int
+    text: str
+    character: str
+    line_id: str
+    shot_id: str
+
+
+def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    return round(time.value * float(rate) / time.rate) if time.rate else 0
+
+
+def _ms(frames: int, rate: Fraction) -> int:
+    return round(Fraction(frames) / rate * 1000)
+
+
+def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
+    """One Cue per dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time."""
+    rate = export_rate(timeline)
+    found: list[tuple[int, int, Cue]] = []
+    for order, track in enumerate(timeline.audio_tracks()):
+        role = scriptkit_view(track).get("role")
+        if role != "dialogue" and not (role is None and track.name.upper().startswith("DIALOGUE")):
+            continue
+        position = 0
+        for item in track:
+            if isinstance(item, otio.schema.Transition):
+                continue
+            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            if isinstance(item, otio.schema.Clip):
+                meta = scriptkit_view(item)
+                text = " ".join(str(meta.get("text") or item.name).split())
+                cue = Cue(
+                    _ms(position, rate),
+                    _ms(position + frames, rate),
+                    text,
+                    str(meta.get("character") or scriptkit_view(track).get("character") or ""),
+                    str(meta.get("line_id") or item.name),
+                    str(meta.get("shot_id") or ""),
+                )
+                found.append((position, order, cue))
+            position += frames
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    return [cue for _, _, cue in found]
+
+
+def parse_time(hours: str | None, minutes: str, seconds: str, millis: str) -> int:
+    """Milliseconds of a cue time's fields (hours optional)."""
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a subtitle file, or ScriptkitError when it cannot be read or is too large."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise ScriptkitError("subtitle file is too large", path)
+    return data
+
+
+def time_range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
