@@ -26,11 +26,9 @@ import contextlib
 import datetime
 import itertools
 import random
-import re
 import types
 import uuid
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -42,26 +40,13 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_path
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
+from scriptkit.timeline import SHOT_ID, export_rate, scriptkit_view, track_role
 
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
-SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
 MAX_AAF_BYTES = 2 * 1024 * 1024 * 1024
 #: pyaaf2 releases whose internals `_fast_pyaaf2` was checked against (same bytes as unpatched); others run as is
 FAST_PYAAF2_VERSIONS = ("1.7.1",)
-
-
-def _sk(item: Any) -> dict[str, Any]:
-    return dict(item.metadata.get("scriptkit", {}) or {})
-
-
-def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    fps = _sk(timeline).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
 
 
 def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> dict[str, Any]:
@@ -84,7 +69,7 @@ def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> 
 
 
 def _comments(clip: otio.schema.Clip) -> dict[str, str]:
-    meta = _sk(clip)
+    meta = scriptkit_view(clip)
     comments = {"ScriptkitKind": str(meta.get("kind") or "")}
     if meta.get("shot_id"):
         comments["ScriptkitShot"] = str(meta["shot_id"])
@@ -101,7 +86,7 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     copy = timeline.clone()
     for track in copy.tracks:
         media_kind = "Picture" if track.kind == otio.schema.TrackKind.Video else "Sound"
-        empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(timeline_rate(timeline))))
+        empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(export_rate(timeline))))
         if len(track) and isinstance(track[0], otio.schema.Transition):
             track.insert(0, otio.schema.Gap(source_range=empty))
         if len(track) and isinstance(track[-1], otio.schema.Transition):
@@ -516,8 +501,8 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, fast: bool = True) -> None:
     """`write`; `fast=False` runs the adapter on pyaaf2 as it is (the reference the fast path must match)."""
     path = Path(path)
-    rate = timeline_rate(timeline)
-    drop_frame = bool(options.drop_frame or _sk(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
+    rate = export_rate(timeline)
+    drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()
     seed = f"{timeline.name}:{rate_string(rate)}:{len(copy.find_clips())}"
@@ -578,19 +563,6 @@ def _fix_track(track: otio.schema.Track) -> None:
         else:
             item.name = item.name or "Cross Dissolve"
             item.metadata["scriptkit"] = {"kind": "dissolve"}
-
-
-def _role(name: str, kind: str) -> tuple[str | None, str | None]:
-    if kind == otio.schema.TrackKind.Video:
-        return "video", None
-    upper = (name or "").upper()
-    if upper.startswith("DIALOGUE"):
-        return "dialogue", (name[len("DIALOGUE") :].strip() or None)
-    if upper.startswith("SFX"):
-        return "effects", None
-    if upper.startswith("MUSIC"):
-        return "music", None
-    return None, None
 
 
 def _slot_info(path: Path) -> tuple[bool, list[str]]:
@@ -657,7 +629,7 @@ def read(path: Path) -> otio.schema.Timeline:
             videos += 1
             if not track.name or track.name == "TimelineMobSlot":
                 track.name = f"V{videos}"
-        role, character = _role(track.name, track.kind)
+        role, character = track_role(track.name, track.kind)
         track.metadata["scriptkit"] = {"role": role, "character": character}
         _fix_track(track)
         for clip in track.find_clips(shallow_search=True):
