@@ -189,7 +189,9 @@ def _card_html(lay: Layout, card: Card, image: str) -> str:
     dialogue = f'<ul class="dialogue">{"".join(lines)}</ul>' if lines else ""
     line = meta.get("line")
     action = str(meta.get("action") or "")
-    source = f"Script line {line}: {action}" if line else action
+    source = f"Script line {line}" if line else ""
+    if action:
+        source = f"{source}: {action}" if source else action
     alt = f"Keyframe of shot {shot.name}"
     return (
         f'<article class="card" id="{e(shot.name, quote=True)}" data-shot="{e(shot.name, quote=True)}">'
