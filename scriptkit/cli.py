@@ -261,6 +261,9 @@ def refine(
     regenerate: Annotated[list[str] | None, typer.Option("--regenerate", help="Shot id to re-take.")] = None,
     lock: Annotated[list[str] | None, typer.Option("--lock", help="Shot id to keep as it is.")] = None,
     length: Annotated[str, typer.Option("--length", help="hold or ripple")] = "hold",
+    removed: Annotated[
+        str, typer.Option("--removed", help="Shots cut from the script: drop them, or flag them with a marker.")
+    ] = "drop",
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Write the next version of a project, keeping the editor's cuts and regenerating only what changed.
@@ -280,6 +283,7 @@ def refine(
             regenerate=regenerate or [],
             lock=lock or [],
             length=length,
+            removed=removed,
             quiet=quiet,
         )
     except ScriptkitError as exc:

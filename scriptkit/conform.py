@@ -1423,6 +1423,7 @@ def refine_command(
     regenerate: list[str] | None = None,
     lock: list[str] | None = None,
     length: str = "hold",
+    removed: str = "drop",
     quiet: bool = False,
 ) -> None:
     """`scriptkit refine`: see `scriptkit.refine.refine_project`."""
@@ -1436,5 +1437,6 @@ def refine_command(
         regenerate=list(regenerate or []),
         lock=list(lock or []),
         length=length,
+        removed=removed,
         quiet=quiet,
     )

@@ -302,7 +302,7 @@ def refine_project(
     if length not in ("hold", "ripple"):
         raise ScriptkitError(f"--length must be hold or ripple, not {length!r}")
     if removed not in ("drop", "flag"):
-        raise ScriptkitError(f"removed shots are dropped or flagged, not {removed!r}")
+        raise ScriptkitError(f"--removed must be drop or flag, not {removed!r}")
     project = Path(project)
     regenerate_ids, lock_ids = set(regenerate or []), set(lock or [])
     both = regenerate_ids & lock_ids

@@ -56,3 +56,14 @@ def test_unknown_template_is_reported(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown template 'nope'" in result.output
     assert not (tmp_path / "s.yaml").exists()
+
+
+def test_refine_policies_are_checked_before_anything_is_read(tmp_path: Path) -> None:
+    edited = tmp_path / "edit.fcpxml"
+    result = runner.invoke(app, ["refine", str(tmp_path), "--edited", str(edited), "--removed", "hide"])
+    assert result.exit_code == 2
+    assert "--removed must be drop or flag, not 'hide'" in result.output
+    result = runner.invoke(app, ["refine", str(tmp_path), "--edited", str(edited), "--length", "stretch"])
+    assert result.exit_code == 2
+    assert "--length must be hold or ripple" in result.output
+    assert not (tmp_path / "versions").exists()
