@@ -1410,9 +1410,11 @@ def plan_script(script: Script, template: Template) -> ShotList:
 
 def fill_prompts(shotlist: ShotList, template: Template) -> ShotList:
     """Render the prompt of every shot that has none (a shot a user added by hand) and fill negative prompts."""
+    # the cast is known by name only here (no introductions): enough to keep names capitalised like planned shots
+    cast = {name: "" for name in shotlist.characters}
     for shot in shotlist.shots:
         if not shot.prompt.strip():
-            shot.prompt = render_prompt(shot, template)
+            shot.prompt = render_prompt(shot, template, cast)
         if not shot.negative_prompt.strip():
             shot.negative_prompt = template.negative_prompt
     return shotlist

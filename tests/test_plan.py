@@ -551,3 +551,17 @@ def test_a_template_that_allows_zero_length_shots_is_still_refused() -> None:
     zero = WIDE.model_copy(update={"min_shot": 0.0})
     with pytest.raises(ValueError, match="greater than 0"):
         plan_script(script(H("INT. ROOM - DAY"), H("EXT. YARD - DAY")), zero)
+
+
+def test_a_hand_added_shot_gets_a_prompt_that_names_the_cast_like_planned_shots() -> None:
+    from scriptkit.plan import fill_prompts
+
+    template = load_template("vertical-drama")
+    shotlist = load_shotlist(Path(__file__).resolve().parents[1] / "examples" / "last-train.fountain", template)
+    added = shotlist.shots[3].model_copy(
+        update={"id": "sc-extra-001", "prompt": "", "action": "THEO lowers the paper."}
+    )
+    shotlist.shots.append(added)
+    prompt = fill_prompts(shotlist, template).shots[-1].prompt
+    assert "Theo lowers the paper" in prompt
+    assert "theo lowers" not in prompt
