@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -189,25 +188,70 @@ def write_outputs(
         generation["style"] = copy.name
     slug = slugify(shotlist.title)
     outputs: list[dict[str, Any]] = []
-    timings: dict[str, float] = {}
+    previous = _previous_outputs(out_dir)
+    inputs = _inputs_digest(timeline, options)
     for name in formats:
         fmt = get_format(name)
         if fmt.write is None:
             continue
         path = out_dir / OUTPUT_NAMES.get(name, "{slug}" + fmt.extension).format(slug=slug)
-        started = time.perf_counter()
-        fmt.write(timeline, path, options)
-        timings[name] = round(time.perf_counter() - started, 4)
-        entry: dict[str, Any] = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
-        entry["sha256"] = _sha256(path)
-        if "audio_paths" in fmt.extra:  # EDL: one more file per audio track, beside the picture EDL
-            entry["extra_paths"] = [p.name for _, p in fmt.extra["audio_paths"](timeline, path)]
+        key = hashlib.sha256(f"{name}\n{path.name}\n{inputs}".encode()).hexdigest()
+        entry = previous.get(name)
+        if entry is not None and _still_valid(entry, key, out_dir, path):
+            entry = {**entry, "nles": nles_for_format(name, targets)}
+            if log:
+                log(f"kept {path.name} (its timeline and options are unchanged)")
+        else:
+            fmt.write(timeline, path, options)
+            entry = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
+            entry["sha256"] = _sha256(path)
+            entry["key"] = key
+            if "audio_paths" in fmt.extra:  # EDL: one more file per audio track, beside the picture EDL
+                entry["extra_paths"] = [p.name for _, p in fmt.extra["audio_paths"](timeline, path)]
+            if log:
+                log(f"wrote {path.name}")
         outputs.append(entry)
-        if log:
-            log(f"wrote {path.name}")
     manifest = make_manifest(shotlist, assets, outputs, options, source=source, generation=generation)
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _exporters_digest() -> str:
+    """Hash of the exporters' and the timeline's source: a changed writer never reuses an old output."""
+    import exporters
+
+    digest = hashlib.sha256(__version__.encode())
+    sources = sorted(Path(exporters.__file__).parent.glob("*.py"))
+    for path in [*sources, Path(__file__).with_name("timeline.py")]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs_digest(timeline: Any, options: ExportOptions) -> str:
+    """Everything an output is a function of: the timeline (media hashes ride in its metadata), the export
+    options and the writers' code."""
+    digest = hashlib.sha256(_exporters_digest().encode())
+    digest.update(options.model_dump_json().encode())
+    digest.update(timeline.to_json_string(indent=-1).encode())
+    return digest.hexdigest()
+
+
+def _previous_outputs(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """format -> manifest entry of the last build in `out_dir` ({} when there is none or it is unreadable)."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        return {entry["format"]: entry for entry in manifest.get("outputs", []) if "key" in entry}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _still_valid(entry: dict[str, Any], key: str, out_dir: Path, path: Path) -> bool:
+    """The last build wrote this output from the same inputs, and nobody has changed or removed it since."""
+    if entry.get("key") != key or entry.get("path") != path.name or not path.is_file():
+        return False
+    if any(not (out_dir / extra).is_file() for extra in entry.get("extra_paths", [])):
+        return False
+    return _sha256(path) == entry.get("sha256")
 
 
 def make_manifest(

@@ -78,6 +78,20 @@ def test_rebuild_is_byte_identical(project: Path, tmp_path: Path) -> None:
     assert _hashes(project) == before
 
 
+def test_a_warm_rebuild_keeps_unchanged_outputs_and_rewrites_a_tampered_one(project: Path) -> None:
+    manifest = json.loads((project / "manifest.json").read_text())
+    edl = project / next(o["path"] for o in manifest["outputs"] if o["format"] == "edl")
+    preview = project / "preview.mp4"
+    good_edl, preview_mtime = edl.read_bytes(), preview.stat().st_mtime_ns
+    edl.write_bytes(good_edl + b"* an editor's scribble\n")
+    messages: list[str] = []
+    build_project(BuildRequest(source=str(EXAMPLE), output=str(project), style=str(STYLE)), log=messages.append)
+    assert edl.read_bytes() == good_edl
+    assert f"wrote {edl.name}" in messages
+    assert "kept preview.mp4 (its timeline and options are unchanged)" in messages
+    assert preview.stat().st_mtime_ns == preview_mtime
+
+
 def test_drop_frame_on_a_30fps_template_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     out = tmp_path / "df"
     with pytest.raises(ScriptkitError, match=r"29\.97 or 59\.94"):
