@@ -25,34 +25,15 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import resource
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def measure(action: Callable[[], object], runs: int) -> tuple[float, float]:
-    """(median wall seconds, median CPU seconds) of `runs` calls."""
-    walls: list[float] = []
-    cpus: list[float] = []
-    for _ in range(max(1, runs)):
-        wall, cpu = time.perf_counter(), time.process_time()
-        action()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+from bench_common import measure, peak_mb  # noqa: E402
 
 
 def main() -> None:

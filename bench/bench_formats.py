@@ -20,7 +20,6 @@ Target: timeline + every format under 1 s and under 300 MB.
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import sys
 import tempfile
@@ -30,14 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_common import longest_script, peak_mb  # noqa: E402
 
-CORPUS = ROOT / ".." / "shared" / "corpus" / "screenplays" / "full_length"
 TARGET_SECONDS = 1.0
 TARGET_MB = 300.0
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 #: label -> median CPU seconds of the process (less disturbed than wall time on a busy machine)
@@ -54,21 +50,6 @@ def median_time(action: Callable[[], object], runs: int, label: str = "") -> flo
         cpu.append(time.process_time() - start_cpu)
     CPU[label] = statistics.median(cpu)
     return statistics.median(times)
-
-
-def longest_script():  # -> Script
-    from scriptkit.parse import load_script
-
-    best = None
-    for path in sorted(CORPUS.glob("*")):
-        if path.suffix.lower() not in (".fountain", ".fdx"):
-            continue
-        script = load_script(path)
-        if best is None or len(script.elements) > len(best.elements):
-            best = script
-    if best is None:
-        raise SystemExit(f"no screenplays in {CORPUS}")
-    return best
 
 
 def fake_assets(shotlist, media: Path):  # -> Assets

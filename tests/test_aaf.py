@@ -13,22 +13,9 @@ from exporters import aaf, get_format
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
 from scriptkit.timeline import shot_cuts
-from tests.fixtures import sample_timeline
+from tests.fixtures import ODD_FOLDER, RATES, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "aaf"
-ODD_FOLDER = "my media #1 100% Ü"
-RATES = [
-    ("23.976", False),
-    ("24", False),
-    ("25", False),
-    ("29.97", False),
-    ("29.97", True),
-    ("30", False),
-    ("50", False),
-    ("59.94", False),
-    ("59.94", True),
-    ("60", False),
-]
 
 
 def transitions(tl: otio.schema.Timeline) -> list[tuple[int, int]]:
