@@ -11,6 +11,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "screenplays" / "full_length"
 
+#: Printed screenplay page: 55 lines; column widths in characters by element type (action and headings: 61).
+LINES_PER_PAGE = 55
+_WIDTHS = {"dialogue": 35, "parenthetical": 25, "lyric": 35, "character": 38, "transition": 20}
+
+
+def element_lines(kind: str, text: str) -> int:
+    """Printed lines of one element (wrapped at its column width) plus the blank line before it."""
+    width = _WIDTHS.get(kind, 61)
+    lines = 0
+    for paragraph in text.split("\n") or [""]:
+        lines += max(1, -(-len(paragraph) // width))
+    return lines + (0 if kind in ("dialogue", "parenthetical", "lyric") else 1)
+
+
+def page_count(script) -> float:  # script: scriptkit.models.Script
+    """Estimated printed pages of a parsed screenplay (standard layout, 55 lines a page)."""
+    return sum(element_lines(e.type, e.text) for e in script.elements) / LINES_PER_PAGE
+
 
 def peak_mb() -> float:
     """Peak resident memory of this process so far, in MB."""

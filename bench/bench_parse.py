@@ -3,7 +3,9 @@
     python bench/bench_parse.py [--runs 30] [--pages 120]
 
 The screenplay is built at run time from the corpus's full-length Fountain scripts
-(../shared/corpus/screenplays/full_length, title pages dropped), repeated until it has about 55 lines a page.
+(../shared/corpus/screenplays/full_length, title pages dropped), repeated and cut at a scene heading once it
+reaches the target in printed pages (standard layout estimate, 55 lines a page: `bench_common.page_count`, the
+same estimate as bench_plan.py). Big-Fish.fountain, a real feature of about 118 pages, is timed on its own too.
 Each parser gets the same text; the parsers take turns (one run each per round, so that all of them see the same
 load on a shared machine) and the median wall and CPU time of each is printed with the ratio to ours.
 Targets (issue 2): under 10 ms per 120 pages, at least 3x faster than screenplain.
@@ -23,9 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_common import LINES_PER_PAGE, element_lines, page_count  # noqa: E402
 
 FULL_LENGTH = ROOT / ".." / "shared" / "corpus" / "screenplays" / "full_length"
-LINES_PER_PAGE = 55
 _TITLE_KEY = re.compile(r"[A-Za-z][A-Za-z ]*:")
 
 
@@ -38,22 +41,24 @@ def _without_title_page(text: str) -> str:
 
 
 def build_screenplay(pages: int = 120) -> str:
-    """Concatenate the corpus's full-length scripts (repeated as needed), cut at a blank line near the target."""
+    """Concatenate the corpus's full-length scripts (repeated as needed) up to `pages` printed pages, cut at a
+    scene heading."""
+    from scriptkit.parse.fountain import parse_fountain
+
     scripts = [_without_title_page(path.read_text(encoding="utf-8")) for path in sorted(FULL_LENGTH.glob("*.fountain"))]
     if not scripts:
         raise SystemExit(f"no full-length .fountain scripts in {FULL_LENGTH}")
-    wanted = pages * LINES_PER_PAGE
-    lines: list[str] = []
-    while len(lines) < wanted:
-        for script in scripts:
-            lines.extend(script.rstrip("\n").split("\n"))
-            lines.append("")
-            if len(lines) >= wanted:
-                break
-    cut = wanted
-    while cut < len(lines) and lines[cut].strip():
-        cut += 1
-    return "\n".join(lines[:cut]) + "\n"
+    chunks: list[str] = []
+    total = 0.0
+    while True:
+        for text in scripts:
+            lines = text.rstrip("\n").split("\n")
+            for element in parse_fountain(text).elements:
+                if element.type == "scene_heading" and total >= pages:
+                    chunks.append("\n".join(lines[: element.line - 1]).rstrip("\n"))
+                    return "\n\n".join(chunks) + "\n"
+                total += element_lines(element.type, element.text) / LINES_PER_PAGE
+            chunks.append("\n".join(lines))
 
 
 def _ours(text: str) -> Callable[[], object]:
@@ -110,15 +115,16 @@ def interleaved_medians(runs: dict[str, Callable[[], object]], rounds: int) -> d
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed runs per parser (median reported)")
-    parser.add_argument("--pages", type=int, default=120, help="screenplay length in pages of 55 lines")
+    parser.add_argument("--pages", type=int, default=120, help="screenplay length in printed pages (estimate)")
     args = parser.parse_args(argv)
 
     text = build_screenplay(args.pages)
     from scriptkit.parse.fountain import parse_fountain
 
     script = parse_fountain(text)
+    pages = page_count(script)
     print(
-        f"screenplay: {text.count(chr(10))} lines (~{args.pages} pages), {len(text) / 1024:.0f} KiB, "
+        f"screenplay: {text.count(chr(10))} lines, {pages:.1f} printed pages (estimate), {len(text) / 1024:.0f} KiB, "
         f"{len(script.elements)} elements, {len(script.scenes)} scenes; median of {args.runs} runs"
     )
     contenders = {"scriptkit": _ours, "screenplain": _screenplain, "fountain-py": _fountain_py}
@@ -137,13 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     reference = median_ms(reference_loop, 5)[1]  # after the parsers: does not disturb their turns
     print(f"machine speed: a 1M-step Python loop took {reference:.0f} ms CPU: parse = {ours_cpu / reference:.3f} loops")
     # CPU time is what the parser costs; wall time also counts waiting for a busy machine's cores.
-    per_120_wall, per_120_cpu = ours_wall * 120 / args.pages, ours_cpu * 120 / args.pages
-    met = "met" if min(per_120_wall, per_120_cpu) < 10 else "NOT met"
+    per_120_wall, per_120_cpu = ours_wall * 120 / pages, ours_cpu * 120 / pages
+    met = "met" if max(per_120_wall, per_120_cpu) < 10 else "NOT met"  # the worse of the two must meet it
     print(f"target: < 10 ms per 120 pages -> {per_120_wall:.2f} ms wall, {per_120_cpu:.2f} ms CPU ({met})")
     if "screenplain" in results:
         wall_x, cpu_x = results["screenplain"][0] / ours_wall, results["screenplain"][1] / ours_cpu
-        met = "met" if max(wall_x, cpu_x) >= 3 else "NOT met"
+        met = "met" if min(wall_x, cpu_x) >= 3 else "NOT met"  # the worse of the two must meet it
         print(f"target: >= 3x faster than screenplain -> {wall_x:.1f}x wall, {cpu_x:.1f}x CPU ({met})")
+    feature = FULL_LENGTH / "Big-Fish.fountain"
+    if feature.is_file():
+        real = _without_title_page(feature.read_text(encoding="utf-8"))
+        pages = page_count(parse_fountain(real))
+        timed = {name: make(real) for name, make in contenders.items() if name in runs}
+        real_results = interleaved_medians(timed, args.runs)
+        line = ", ".join(f"{name} {wall:.2f} ms" for name, (wall, _) in real_results.items())
+        print(f"a real feature, {feature.name} ({pages:.0f} printed pages), wall medians: {line}")
     return 0
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_common import LINES_PER_PAGE, element_lines, page_count  # noqa: E402
 
 from scriptkit.models import Script  # noqa: E402
 from scriptkit.parse import make_script  # noqa: E402
@@ -27,21 +29,6 @@ from scriptkit.parse import make_script  # noqa: E402
 CORPUS = ROOT / ".." / "shared" / "corpus" / "screenplays" / "full_length"
 TARGET_PAGES = 120.0
 TARGET_MS = 50.0
-_WIDTHS = {"dialogue": 35, "parenthetical": 25, "lyric": 35, "character": 38, "transition": 20}
-_LINES_PER_PAGE = 55
-
-
-def element_lines(kind: str, text: str) -> int:
-    """Printed lines of one element (wrapped at its column width) plus the blank line before it."""
-    width = _WIDTHS.get(kind, 61)
-    lines = 0
-    for paragraph in text.split("\n") or [""]:
-        lines += max(1, -(-len(paragraph) // width))
-    return lines + (0 if kind in ("dialogue", "parenthetical", "lyric") else 1)
-
-
-def page_count(script: Script) -> float:
-    return sum(element_lines(e.type, e.text) for e in script.elements) / _LINES_PER_PAGE
 
 
 def build_script(pages: float = TARGET_PAGES) -> Script:
@@ -60,7 +47,7 @@ def build_script(pages: float = TARGET_PAGES) -> Script:
             title_page = title_page or script.title_page
             offset = elements[-1].line if elements else 0
             for element in script.elements:
-                lines = element_lines(element.type, element.text) / _LINES_PER_PAGE
+                lines = element_lines(element.type, element.text) / LINES_PER_PAGE
                 if total + lines > pages and element.type == "scene_heading":
                     return make_script(elements, title_page, source="bench-120-pages.fountain")
                 total += lines
