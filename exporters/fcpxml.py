@@ -8,7 +8,8 @@ Writer (versions 1.9-1.13, default 1.10; valid against the DTD of the version it
   with `ExportOptions.relative_media`).
 - V1 on the spine as `asset-clip`s (stills too: FCP itself writes `<video>` for stills, but only `asset-clip`
   can carry `<metadata>`), black gaps as `<gap>`, dissolves and wipes as `<transition name="Cross Dissolve">`
-  (FCP's Cross Dissolve effect; a wipe keeps its pattern in the transition's metadata), fades from/to black as
+  (FCP's Cross Dissolve effect, or its Wipe effect for a wipe, whose SMPTE pattern rides in the transition's
+  metadata), fades from/to black as
   a Cross Dissolve at the spine's edge or next to a gap (which is how FCP fades through black).
 - Audio tracks as connected `asset-clip`s (lane -1, -2, ... in track order) anchored to the spine item under
   their start, with roles: `dialogue.<CHARACTER>`, `effects`, `music` (music level as `adjust-volume`).
@@ -57,6 +58,8 @@ DEFAULT_VERSION = "1.10"
 MAX_BYTES = 64 * 1024 * 1024
 
 CROSS_DISSOLVE_UID = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"
+#: FCP's Wipe transition (the uid Final Cut writes for it in its own XML exports).
+WIPE_UID = "FxPlug:857E2FBA-98DB-411B-A88C-CE6ABC1F65D8"
 CAPTION_ROLE = "iTT?captionFormat=ITT.en"
 MD_META = "io.scriptkit.meta"
 MD_TIMELINE = "io.scriptkit.timeline"
@@ -409,7 +412,7 @@ def _write_transition(w: _Writer, spine: etree._Element, tr: otio.schema.Transit
     kind = meta.get("kind", "dissolve")
     name = "Wipe" if kind == "wipe" else "Cross Dissolve"
     el = _sub(spine, "transition", name=name, offset=w.t(cut - in_off + w.tc_start), duration=w.t(in_off + out_off))
-    _sub(el, "filter-video", ref="r2", name="Cross Dissolve")
+    _sub(el, "filter-video", ref="r3" if kind == "wipe" else "r2", name=name)
     value = kind + (f":{meta['wipe']}" if kind == "wipe" and meta.get("wipe") else "")
     box = _sub(el, "metadata")
     _sub(box, "md", key=MD_TRANSITION, value=value)
@@ -545,6 +548,14 @@ def to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -
         _META_CACHE.clear()
 
 
+def _has_wipe(tl: otio.schema.Timeline) -> bool:
+    return any(
+        isinstance(item, otio.schema.Transition) and _meta(item).get("kind") == "wipe"
+        for track in tl.tracks
+        for item in track
+    )
+
+
 def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -> bytes:
     version = _check_version(options.fcpxml_version or DEFAULT_VERSION)
     rate = timeline_rate(tl)
@@ -574,6 +585,9 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
         colorSpace="1-1-1 (Rec. 709)",
     )
     _sub(resources, "effect", id="r2", name="Cross Dissolve", uid=CROSS_DISSOLVE_UID)
+    if _has_wipe(tl):  # declared only where used, so timelines without wipes keep their resource ids
+        _sub(resources, "effect", id="r3", name="Wipe", uid=WIPE_UID)
+        w.next_id = 4
     title = tl.name or options.title or "Untitled"
     library = _sub(root, "library")
     event = _sub(library, "event", name=title)

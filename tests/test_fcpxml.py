@@ -104,6 +104,13 @@ def test_xmllint_accepts_it(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
 
 
+def test_only_the_transition_effects_in_use_are_declared(tmp_path: Path) -> None:
+    _, out = write_sample(tmp_path, transitions=False)
+    doc = etree.fromstring(out.read_bytes())
+    assert [e.get("name") for e in doc.findall("resources/effect")] == ["Cross Dissolve"]
+    assert doc.find("resources/asset").get("id") == "r3"
+
+
 def test_document_details(tmp_path: Path) -> None:
     tl, out = write_sample(tmp_path, fps="29.97", drop_frame=True, width=1920, height=1080)
     data = out.read_bytes()
@@ -123,9 +130,10 @@ def test_document_details(tmp_path: Path) -> None:
         "Wipe",
         "Cross Dissolve",
     ]
-    effect = doc.find("resources/effect")
-    assert effect.get("uid") == fcpxml.CROSS_DISSOLVE_UID
-    assert all(t.find("filter-video").get("ref") == effect.get("id") for t in spine.findall("transition"))
+    effects = {e.get("id"): (e.get("name"), e.get("uid")) for e in doc.findall("resources/effect")}
+    assert sorted(effects.values()) == [("Cross Dissolve", fcpxml.CROSS_DISSOLVE_UID), ("Wipe", fcpxml.WIPE_UID)]
+    for transition in spine.findall("transition"):  # each transition uses FCP's own effect of its name
+        assert effects[transition.find("filter-video").get("ref")][0] == transition.get("name")
     # every time attribute is a rational on a frame boundary
     frame = Fraction(1001, 30000)
     for el in doc.iter():
