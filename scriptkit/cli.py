@@ -272,10 +272,10 @@ def refine(
 
       scriptkit refine ep07/ --edited ep07-edit.fcpxml --script ep07-v2.fountain --regenerate sc-subway-car-003
     """
-    from scriptkit.conform import refine_command
+    from scriptkit.refine import refine_project
 
     try:
-        refine_command(
+        refine_project(
             project,
             edited=edited,
             script=script,

@@ -15,7 +15,7 @@ Three pure steps on OpenTimelineIO timelines, and two thin commands at the edge:
    in/out kept), `hold` or `ripple` when a length changed, place new shots after their neighbour in script
    order, drop or flag removed shots, mark changed shots with a red marker.
 
-`diff_command` and `refine_command` are what the CLI calls; the refine pipeline lives in `scriptkit.refine`.
+`diff_command` is what `scriptkit diff` calls; the refine pipeline lives in `scriptkit.refine`.
 """
 
 from __future__ import annotations
@@ -1412,31 +1412,3 @@ def conform_lines(report: ConformReport) -> list[str]:
     lines += [f"locked {owner}: kept as it is" for owner in report.locked]
     lines += report.notes
     return lines
-
-
-def refine_command(
-    project: Path,
-    *,
-    edited: Path,
-    script: Path | None = None,
-    shots: Path | None = None,
-    regenerate: list[str] | None = None,
-    lock: list[str] | None = None,
-    length: str = "hold",
-    removed: str = "drop",
-    quiet: bool = False,
-) -> None:
-    """`scriptkit refine`: see `scriptkit.refine.refine_project`."""
-    from scriptkit.refine import refine_project
-
-    refine_project(
-        project,
-        edited=edited,
-        script=script,
-        shots=shots,
-        regenerate=list(regenerate or []),
-        lock=list(lock or []),
-        length=length,
-        removed=removed,
-        quiet=quiet,
-    )
