@@ -20,6 +20,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+from hypothesis import strategies as st
 from PIL import Image
 
 from scriptkit.io import atomic_write_bytes, atomic_write_text
@@ -357,3 +358,39 @@ def sample_timeline(tmp_path: Path, **kw: object):  # -> otio.schema.Timeline
     dialogue_tracks = kw.pop("dialogue_tracks", None)
     shotlist, assets, media_dir = sample_media(tmp_path, **kw)
     return build_timeline(shotlist, assets, media_dir, dialogue_tracks=dialogue_tracks)  # type: ignore[arg-type]
+
+
+@st.composite
+def picture_edits(
+    draw: st.DrawFn, rates: tuple[str, ...] = tuple(dict.fromkeys(r for r, _ in RATES)), drop_frame: bool = True
+):
+    """Hypothesis: a shot list of 1-7 picture-only shots joined by random cuts, dissolves, wipes and fades (a fade
+    in at the start and a fade out at the end now and then), at one of `rates`; drop-frame at 29.97/59.94 too
+    when `drop_frame`. For the round trips of the picture-track writers."""
+    fps = draw(st.sampled_from(rates))
+    count = draw(st.integers(1, 7))
+    base = sample_shotlist(fps=fps, shots=1, transitions=False)
+    shots = []
+    for n in range(count):
+        duration = draw(st.floats(0.5, 5.0, allow_nan=False).map(lambda v: round(v, 2)))
+        edge = draw(st.sampled_from(["cut", "cut", "dissolve", "wipe", "fade"])) if n else "cut"
+        transition = None
+        if edge != "cut":
+            transition = Transition(kind=edge, duration=draw(st.sampled_from([0.2, 0.5, 1.0])), wipe="SMPTE_1")
+        if n == 0 and draw(st.booleans()):
+            transition = Transition(kind="fade", duration=0.5)
+        shots.append(
+            Shot(
+                id=f"sc{n // 3 + 1:02d}-room-{n + 1:03d}",
+                scene_index=n // 3,
+                scene_id=f"sc{n // 3 + 1:02d}-room",
+                duration=duration,
+                source_line=10 + n,
+                transition_in=transition,
+                action=f"Beat {n}.",
+            )
+        )
+    if draw(st.booleans()):
+        shots[-1] = shots[-1].model_copy(update={"transition_out": Transition(kind="fade", duration=0.5)})
+    drop = drop_frame and fps in ("29.97", "59.94") and draw(st.booleans())
+    return base.model_copy(update={"shots": shots, "music": None, "scene_durations": {}, "drop_frame": drop})

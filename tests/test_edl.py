@@ -9,14 +9,13 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from exporters import edl, get_format
 from scriptkit.errors import ScriptkitError
-from scriptkit.models import ExportOptions, Shot, Transition
+from scriptkit.models import ExportOptions
 from scriptkit.rates import parse_rate
 from scriptkit.timeline import build_timeline, shot_cuts
-from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, sample_assets, sample_shotlist, sample_timeline
+from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, picture_edits, sample_assets, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "edl"
 EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C|D \d{3}|W001 \d{3})\s+(\S+) (\S+) (\S+) (\S+)$")
@@ -172,38 +171,8 @@ def test_reads_nle_dialects(name: str) -> None:
 # --------------------------------------------------------------------------------------- property
 
 
-@st.composite
-def shot_lists(draw: st.DrawFn):  # -> ShotList
-    fps = draw(st.sampled_from(["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]))
-    count = draw(st.integers(1, 7))
-    base = sample_shotlist(fps=fps, shots=1, transitions=False)
-    shots = []
-    for n in range(count):
-        duration = draw(st.floats(0.5, 5.0, allow_nan=False).map(lambda v: round(v, 2)))
-        edge = draw(st.sampled_from(["cut", "cut", "dissolve", "wipe", "fade"])) if n else "cut"
-        transition = None
-        if edge != "cut":
-            transition = Transition(kind=edge, duration=draw(st.sampled_from([0.2, 0.5, 1.0])), wipe="SMPTE_1")
-        if n == 0 and draw(st.booleans()):
-            transition = Transition(kind="fade", duration=0.5)
-        shots.append(
-            Shot(
-                id=f"sc{n // 3 + 1:02d}-room-{n + 1:03d}",
-                scene_index=n // 3,
-                scene_id=f"sc{n // 3 + 1:02d}-room",
-                duration=duration,
-                source_line=10 + n,
-                transition_in=transition,
-            )
-        )
-    if draw(st.booleans()):
-        shots[-1] = shots[-1].model_copy(update={"transition_out": Transition(kind="fade", duration=0.5)})
-    drop_frame = draw(st.booleans()) and fps in ("29.97", "59.94")
-    return base.model_copy(update={"shots": shots, "music": None, "scene_durations": {}, "drop_frame": drop_frame})
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(shot_lists())
+@given(picture_edits())
 def test_property_random_shot_lists_round_trip(shotlist) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
