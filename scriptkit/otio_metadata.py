@@ -56,3 +56,8 @@ def set_metadata(item: Any, key: str, value: Any) -> None:
             _dict_put(item.metadata, key, converted)  # type: ignore[misc]
             return
     item.metadata[key] = value
+
+
+#: The types a metadata dictionary / list has once read back (OTIO's own, or plain): for fast isinstance checks.
+DICT_TYPES: tuple[type, ...] = (otio._otio.AnyDictionary, dict)
+LIST_TYPES: tuple[type, ...] = (otio._otio.AnyVector, list, tuple)

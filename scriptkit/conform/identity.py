@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 import opentimelineio as otio
 
+from scriptkit.otio_metadata import DICT_TYPES, LIST_TYPES
+
 Kind = Literal["shot", "dialogue", "cue", "music", "foreign"]
 
 #: Where an id was found, most trusted first (the order `identify` tries them in).
@@ -117,7 +119,7 @@ def scriptkit_md(obj: Any) -> Mapping[str, Any]:
         value = obj.metadata.get("scriptkit")
     except AttributeError:
         return _EMPTY
-    return value if isinstance(value, otio._otio.AnyDictionary | dict) else _EMPTY
+    return value if isinstance(value, DICT_TYPES) else _EMPTY
 
 
 def each(sequence: Any) -> Iterator[Any]:
@@ -132,10 +134,10 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
         return
     if isinstance(value, str):
         yield value
-    elif isinstance(value, otio._otio.AnyDictionary | dict):
+    elif isinstance(value, DICT_TYPES):
         for key in sorted(value.keys()):
             yield from _strings(value[key], depth + 1)
-    elif isinstance(value, otio._otio.AnyVector | list | tuple):
+    elif isinstance(value, LIST_TYPES):
         for item in value:
             yield from _strings(item, depth + 1)
 
