@@ -35,7 +35,6 @@ from typing import Any
 from exporters import read_timeline
 from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
 from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
-from scriptkit.conform.identity import known_ids_from_timeline
 from scriptkit.conform.layout import layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
