@@ -11,7 +11,7 @@ frames of the shot list's rate. Rates are exact rationals written as strings: "3
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -301,18 +301,15 @@ class Template(_Model):
     )
 
 
-NLE = Literal["resolve", "premiere", "fcp", "avid", "kdenlive", "shotcut", "all"]
-
-
 class ExportOptions(_Model):
     """What an exporter needs besides the timeline."""
 
     project_dir: str = Field(description="Absolute path of the project folder being written.")
     relative_media: bool = Field(default=False, description="Write media paths relative to the project folder.")
-    fcpxml_version: str = "1.10"
     drop_frame: bool = False
     title: str = "Untitled"
-    preview_width: int | None = Field(default=None, description="Preview movie size; None: the template's.")
-    preview_height: int | None = None
-    burn_in: bool = True
     media_dir: str = Field(default="", description="Absolute path of the media folder (assets.json lives there).")
+    formats: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per-format options by format name, each checked by its format's own options model.",
+    )

@@ -217,17 +217,17 @@ def _style(base: Base, style: Path | None) -> Path | None:
 
 
 def export_options_for(base: Base, shotlist: ShotList, version_dir: Path) -> ExportOptions:
+    """The base build's options (its manifest records every format's), for the new version's folder."""
+    from scriptkit.build import options_from_record
+
     options = base.manifest.get("options", {})
     return ExportOptions(
         project_dir=str(version_dir.absolute()),
         media_dir=str((version_dir / "media").absolute()),
         relative_media=bool(options.get("relative_media", False)),
-        fcpxml_version=str(options.get("fcpxml_version") or "1.10"),
         drop_frame=bool(base.manifest.get("drop_frame", shotlist.drop_frame)),
         title=shotlist.title,
-        preview_width=options.get("preview_width"),
-        preview_height=options.get("preview_height"),
-        burn_in=bool(options.get("burn_in", True)),
+        formats=options_from_record(options),
     )
 
 
