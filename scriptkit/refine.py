@@ -194,14 +194,10 @@ def apply_locks(old: ShotList, new: ShotList, lock: set[str]) -> ShotList:
 def regenerated_owners(old: Assets, new: Assets) -> list[str]:
     """Owners whose asset bytes are new (or that had no asset before)."""
     owners: list[str] = []
-    for table in ("images", "voices", "cues"):
-        before: dict[str, Any] = getattr(old, table)
-        for owner, asset in getattr(new, table).items():
-            previous = before.get(owner)
-            if previous is None or previous.sha256 != asset.sha256:
-                owners.append(owner)
-    if new.music is not None and (old.music is None or old.music.sha256 != new.music.sha256):
-        owners.append(new.music.owner)
+    for asset in new.all():
+        previous = old.get(asset.kind, asset.owner)
+        if previous is None or previous.sha256 != asset.sha256:
+            owners.append(asset.owner)
     return owners
 
 
