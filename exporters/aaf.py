@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import itertools
 import random
 import types
 import uuid
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -36,20 +38,31 @@ from unittest import mock
 import opentimelineio as otio
 
 from exporters import Format
-from scriptkit.contract import SHOT_ID, scriptkit_view, timeline_rate, track_role
+from scriptkit.contract import SHOT_ID, clip_media, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_path
+from scriptkit.io import atomic_path, url_to_path
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
+#: The AAF standard's SMPTE Video Wipe operation (AAF Edit Protocol, kAAFOperationDef_SMPTEVideoWipe).
+WIPE_ID = "0c3bea44-fc05-11d2-8a29-0050040ef7d2"
+#: Namespace of the master mob ids scriptkit derives from a clip's content (see `master_mob_id`).
+MOB_NAMESPACE = uuid.UUID("5b1f0f8e-2d4c-5b7a-9c1e-6a1d2f7c0e11")
 MAX_AAF_BYTES = 2 * 1024 * 1024 * 1024
 #: pyaaf2 releases whose internals `_fast_pyaaf2` was checked against (same bytes as unpatched); others run as is
 FAST_PYAAF2_VERSIONS = ("1.7.1",)
 
 
 def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> dict[str, Any]:
+    wipe = media_kind == "Picture" and scriptkit_view(transition).get("kind") == "wipe"
+    if wipe:
+        name, identification = "SMPTE Video Wipe", WIPE_ID
+    elif media_kind == "Picture":
+        name, identification = "VideoDissolve_2", DISSOLVE_ID
+    else:
+        name, identification = "Audio Dissolve", DISSOLVE_ID
     return {
         "CutPoint": round(transition.in_offset.value),
         "PointList": [{"Value": 0, "Time": 0}, {"Value": 1, "Time": 1}],
@@ -57,8 +70,8 @@ def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> 
             "Operation": {
                 "DataDefinition": {"Name": media_kind},
                 "Description": "",
-                "Name": "VideoDissolve_2" if media_kind == "Picture" else "Audio Dissolve",
-                "Identification": DISSOLVE_ID,
+                "Name": name,
+                "Identification": identification,
                 "IsTimeWarp": False,
                 "Bypass": 1,
                 "NumberInputs": 2,
@@ -81,9 +94,45 @@ def _comments(clip: otio.schema.Clip) -> dict[str, str]:
     return comments
 
 
+def master_mob_id(clip: otio.schema.Clip) -> str:
+    """The master mob id of `clip`, derived from what the clip is: its kind, the shot / line / cue it belongs to
+    and its asset hash (or, for the editor's own clips, its media). The same clip gets the same id in every
+    version; two clips share one only when they are the same material (a duplicated shot)."""
+    import aaf2.mobid
+
+    meta = scriptkit_view(clip)
+    owner = meta.get("line_id") or meta.get("cue_id") or meta.get("shot_id") or ""
+    reference = clip.media_reference
+    url = reference.target_url if isinstance(reference, otio.schema.ExternalReference) else ""
+    content = meta.get("asset_hash") or url or clip.name or ""
+    mob = aaf2.mobid.UniqueMobID()
+    mob.material = uuid.uuid5(MOB_NAMESPACE, f"{meta.get('kind') or ''}\x1f{owner}\x1f{content}")
+    return str(mob.urn)
+
+
+def _picture_description(clip: otio.schema.Clip, size: tuple[int, int]) -> dict[str, Any]:
+    """The essence description of a picture clip: its real size (the file's, for an image we can read) and aspect."""
+    width, height = size
+    reference = clip.media_reference
+    if clip_media(clip) == "still" and isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            with Image.open(url_to_path(reference.target_url)) as image:
+                width, height = image.size
+    aspect = Fraction(width, height) if width and height else Fraction(16, 9)
+    return {
+        "StoredWidth": width,
+        "StoredHeight": height,
+        "ImageAspectRatio": f"{aspect.numerator}/{aspect.denominator}",
+    }
+
+
 def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     """A copy of `timeline` with what the AAF adapter needs (see the module docstring)."""
     copy = timeline.clone()
+    meta = scriptkit_view(timeline)
+    size = (int(meta.get("width") or 1920), int(meta.get("height") or 1080))
     for track in copy.tracks:
         media_kind = "Picture" if track.kind == otio.schema.TrackKind.Video else "Sound"
         empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(timeline_rate(timeline))))
@@ -97,8 +146,17 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
                 item.metadata["AAF"] = transition_metadata(item, media_kind)
             elif isinstance(item, otio.schema.Clip):
                 aaf = dict(item.metadata.get("AAF", {}) or {})
+                aaf.pop("SourceID", None)
+                aaf["MobID"] = master_mob_id(item)
                 aaf["UserComments"] = _comments(item)
                 item.metadata["AAF"] = aaf
+                reference = item.media_reference
+                reference_aaf = dict(reference.metadata.get("AAF", {}) or {})
+                reference_aaf.pop("MobID", None)
+                reference_aaf.pop("SourceID", None)
+                if media_kind == "Picture":
+                    reference_aaf["EssenceDescription"] = _picture_description(item, size)
+                reference.metadata["AAF"] = reference_aaf
     return copy
 
 
@@ -505,7 +563,9 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()
-    seed = f"{timeline.name}:{rate_string(rate)}:{len(copy.find_clips())}"
+    # every other mob id, the generation id and the tree shuffle come from the whole content: an unchanged
+    # timeline gives the same bytes, a changed one never reuses an id of another version for another mob
+    seed = hashlib.sha256(otio.adapters.write_to_string(copy, "otio_json").encode()).hexdigest()
     import aaf2
 
     fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS
@@ -544,6 +604,12 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
     return {}
 
 
+def _operation_id(transition: otio.schema.Transition) -> str:
+    """The operation definition id of an AAF transition as the adapter read it ("" when absent)."""
+    group = (transition.metadata.get("AAF", {}) or {}).get("OperationGroup", {}) or {}
+    return str((group.get("Operation", {}) or {}).get("Identification") or "").lower()
+
+
 def _fix_track(track: otio.schema.Track) -> None:
     for index in range(len(track) - 1, -1, -1):
         item = track[index]
@@ -560,6 +626,9 @@ def _fix_track(track: otio.schema.Track) -> None:
         elif not isinstance(nxt, otio.schema.Clip):
             item.name = "Fade Out"
             item.metadata["scriptkit"] = {"kind": "fade_out"}
+        elif _operation_id(item) == WIPE_ID:
+            item.name = "Wipe"
+            item.metadata["scriptkit"] = {"kind": "wipe", "wipe": "wipe"}
         else:
             item.name = item.name or "Cross Dissolve"
             item.metadata["scriptkit"] = {"kind": "dissolve"}
