@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import io
 import itertools
 import random
 import types
@@ -151,6 +152,9 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
                 aaf["UserComments"] = _comments(item)
                 item.metadata["AAF"] = aaf
                 reference = item.media_reference
+                if reference.available_range is None and item.source_range is not None:
+                    # media an editor's reader knows nothing about (an EDL names clips only): what the clip uses
+                    reference.available_range = item.source_range
                 reference_aaf = dict(reference.metadata.get("AAF", {}) or {})
                 reference_aaf.pop("MobID", None)
                 reference_aaf.pop("SourceID", None)
@@ -572,12 +576,17 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     speedups = _fast_pyaaf2() if fast else contextlib.nullcontext()
     with atomic_path(path) as tmp, _deterministic_pyaaf2(seed), speedups:
         tmp.unlink(missing_ok=True)
+        said = io.StringIO()  # the adapter prints its validation findings; they become the one-line reason
         try:
-            module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
+            with contextlib.redirect_stdout(said):
+                module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
             if drop_frame:
                 _set_drop_frame(tmp, fast)
         except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ScriptkitError(f"cannot write AAF: {exc}", path) from None
+            reason = " ".join(str(exc).split()) or next(
+                (ln.strip() for ln in said.getvalue().splitlines() if ln.strip()), ""
+            )
+            raise ScriptkitError(f"cannot write AAF: {reason or type(exc).__name__}", path) from None
 
 
 # -------------------------------------------------------------------------------------------- reader

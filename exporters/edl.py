@@ -35,7 +35,7 @@ import opentimelineio as otio
 from exporters import Format
 from scriptkit.contract import frames_at, media_path, scriptkit_view, shot_identity_from_names, timeline_rate
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, file_url
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string
 
@@ -519,6 +519,7 @@ def fix_up(
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
+            _link_source_file(item)
             found = _identity(item, is_video)
             if found:
                 item.metadata["scriptkit"] = {**scriptkit_view(item), **found}
@@ -532,6 +533,18 @@ def fix_up(
                     if line:
                         marker.metadata["scriptkit"]["line"] = int(line.group(1))
     return timeline
+
+
+def _link_source_file(clip: otio.schema.Clip) -> None:
+    """Point a clip at the file its `* SOURCE FILE:` comment names (Resolve, Premiere and we write it; the OTIO
+    reader keeps it as a comment only). Its available range stays unknown: an EDL does not say."""
+    if not isinstance(clip.media_reference, otio.schema.MissingReference):
+        return
+    for comment in (clip.metadata.get("cmx_3600", {}) or {}).get("comments", []) or []:
+        key, _, value = str(comment).partition(":")
+        if key.strip().upper() == "SOURCE FILE" and value.strip():
+            clip.media_reference = otio.schema.ExternalReference(target_url=file_url(Path(value.strip())))
+            return
 
 
 def read(path: Path) -> otio.schema.Timeline:

@@ -34,7 +34,7 @@ from typing import Any
 
 from exporters import read_timeline
 from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
-from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
+from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_project, require_rate
 from scriptkit.conform.layout import layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
@@ -284,6 +284,7 @@ def refine_project(
     edited_timeline = read_timeline(edited)
     edited_layout = layout(edited_timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
+    require_project(plan.timeline, edited_timeline, edited_layout, project, edited)
     require_rate(edited_timeline, plan.rate, edited)
     timeline_diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project)
 

@@ -63,6 +63,16 @@ def _set_metadata(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
     clip.metadata["scriptkit"] = copy.deepcopy(source.metadata.get("scriptkit", {}))
 
 
+def _without_media(clip: otio.schema.Clip) -> bool:
+    """True when an edited clip of ours came back with no usable media (no file, or no available range)."""
+    reference = clip.media_reference
+    return (
+        not isinstance(reference, otio.schema.ExternalReference)
+        or not reference.target_url
+        or reference.available_range is None
+    )
+
+
 def _cover(clip: otio.schema.Clip, rate: float) -> None:
     """Make the media's available range cover the clip's source range (a still image has any length)."""
     reference = clip.media_reference
@@ -332,6 +342,10 @@ def conform_timeline(
         if source is not None:
             clip.media_reference = copy.deepcopy(source.media_reference)
             report.swapped.append((owner, identity.kind))
+        elif _without_media(clip):
+            # a reader that keeps no media (an EDL names clips only): link the project's own file again
+            clip.media_reference = copy.deepcopy(new_clips[owner].clip.media_reference)
+            _cover(clip, rate)
         if (
             source is not None
             or owner in changed
@@ -377,7 +391,14 @@ def conform_timeline(
             _ripple_track(track, ripples, shot_starts, identities, known, rate, report)
 
     # 4. new dialogue lines and cues (in the new plan, not in the old): after their shot, as in the new plan
-    _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked)
+    if lay.picture_only:
+        # a picture EDL carries no audio: every line and cue of the plan is laid again against its shot as edited,
+        # and the music beds come back as planned
+        _insert_new_audio(out, {}, new_layout, known, rate, report, locked, report_inserted=False)
+        _restore_music(out, new_plan)
+        report.notes.append("picture-only timeline: dialogue, effects and music laid against the edited shots")
+    else:
+        _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked)
 
     # 5. red markers on changed shots
     retaken = {owner for owner, kind in report.swapped if kind == "shot"}
@@ -453,6 +474,9 @@ def _audio_track_for(out: otio.schema.Timeline, source: Placed, known: KnownIds,
         if isinstance(track, otio.schema.Track) and track.name == source.track_name:
             return track
     track = otio.schema.Track(name=source.track_name, kind=otio.schema.TrackKind.Audio)
+    parent = source.clip.parent()
+    if parent is not None:
+        track.metadata["scriptkit"] = dict(scriptkit_md(parent))
     out.tracks.append(track)
     return track
 
@@ -465,6 +489,7 @@ def _insert_new_audio(
     rate: float,
     report: ConformReport,
     locked: set[str],
+    report_inserted: bool = True,
 ) -> None:
     new_shots = first_by_owner(new_layout.shots())
     for source in new_layout.clips:
@@ -492,7 +517,15 @@ def _insert_new_audio(
             out.tracks.append(track)
             _place_at(track, clip, start, rate)
             report.notes.append(f"{identity.owner}: no room on its track; placed on new track {track.name}")
-        report.inserted.append(identity.owner or "")
+        if report_inserted:
+            report.inserted.append(identity.owner or "")
+
+
+def _restore_music(out: otio.schema.Timeline, plan: otio.schema.Timeline) -> None:
+    """Append the plan's music tracks to a timeline that has no audio of its own."""
+    for track in plan.tracks:
+        if isinstance(track, otio.schema.Track) and scriptkit_md(track).get("role") == "music":
+            out.tracks.append(copy.deepcopy(track))
 
 
 def conform_lines(report: ConformReport) -> list[str]:

@@ -13,10 +13,11 @@ from typing import Literal
 
 import opentimelineio as otio
 
-from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline
+from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
 from scriptkit.contract import timeline_rate
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import url_to_path
 
 # -------------------------------------------------------------------------------------------- diff
 
@@ -99,6 +100,8 @@ class TimelineDiff:
     audio: list[AudioChange] = field(default_factory=list)
     markers: list[MarkerInfo] = field(default_factory=list)
     media: list[MediaNote] = field(default_factory=list)
+    #: The edited timeline has picture only (a picture EDL): the audio follows its shots and is not compared.
+    picture_only: bool = False
 
     @property
     def empty(self) -> bool:
@@ -169,7 +172,8 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
     # audio
-    diff.audio = _diff_audio(plan, edited)
+    diff.picture_only = edited.picture_only
+    diff.audio = [] if edited.picture_only else _diff_audio(plan, edited)
     # markers added
     planned_markers = {(m.name, m.owner) for m in plan.markers}
     diff.markers = [m for m in edited.markers if (m.name, m.owner) not in planned_markers and not _is_own_marker(m)]
@@ -215,7 +219,9 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
         ps, es = plan_shots.get(shot_id), edited_shots.get(shot_id)
         planned_offset = p.start - ps.start if ps else p.start
         edited_offset = e.start - es.start if (es and ps) else e.start
-        if planned_offset != edited_offset:
+        if ps is not None and es is None:
+            pass  # its shot was deleted: there is nothing left to be moved against (the deletion is reported)
+        elif planned_offset != edited_offset:
             changes.append(AudioChange(owner, kind, "moved", planned_offset, edited_offset, p.duration, e.duration))
         if (p.source_in, p.duration) != (e.source_in, e.duration) or _speed(e.clip) != 1.0:
             changes.append(AudioChange(owner, kind, "retimed", planned_offset, edited_offset, p.duration, e.duration))
@@ -269,6 +275,7 @@ def diff_timelines(
     plan_layout = layout(plan, known, rate)
     edited_layout = layout(edited, known, rate)
     require_ids(edited_layout, None)
+    require_project(plan, edited, edited_layout, project_dir, None)
     return diff_layouts(plan_layout, edited_layout, project_dir)
 
 
@@ -279,6 +286,33 @@ def require_ids(lay: Layout, path: Path | None) -> None:
             f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
             path,
             hint="is it an export of a timeline from another project?",
+        )
+
+
+def require_project(
+    plan: otio.schema.Timeline, edited: otio.schema.Timeline, lay: Layout, project_dir: Path | None, path: Path | None
+) -> None:
+    """Refuse a timeline of another scriptkit project whose shot ids happen to look like ours (two episodes both
+    have `sc-kitchen-001`): its title differs and most of the shots we recognised do not use this project's media
+    (a file inside the project folder; without a file, the same asset hash)."""
+    shots = [p for p in lay.clips if p.identity.kind == "shot"]
+    if not shots or " ".join((edited.name or "").lower().split()) == " ".join((plan.name or "").lower().split()):
+        return
+    hashes = {md.get("asset_hash") for c in plan.find_clips() if (md := scriptkit_md(c)).get("kind") == "shot"}
+    root = project_dir.resolve() if project_dir is not None else None
+    ours = 0
+    for placed in shots:
+        url = media_url(placed.clip)
+        if url.startswith("file://") and root is not None:
+            ours += url_to_path(url).resolve().is_relative_to(root)
+        else:
+            ours += scriptkit_md(placed.clip).get("asset_hash") in hashes - {None}
+    if 2 * ours < len(shots):
+        raise ScriptkitError(
+            f"this timeline ('{edited.name}') belongs to another project: {len(shots) - ours} of its {len(shots)} "
+            f"shots with ids like ours use none of this project's media",
+            path,
+            hint=f"diff it against the project it was exported from, not '{plan.name}'",
         )
 
 
@@ -323,6 +357,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
             f"{n} by {slot}" for slot, n in sorted(diff.identified.items(), key=lambda kv: SLOTS.index(kv[0]))
         )
         lines.append(f"recognised {sum(diff.identified.values())} clips ({how})")
+    if diff.picture_only:
+        lines.append("picture only (no audio tracks): dialogue, effects and music follow their shots")
     for t in diff.trims:
         parts = []
         if t.in_delta:
