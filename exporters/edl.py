@@ -137,7 +137,7 @@ def _kind(transition: otio.schema.Transition, rate: Fraction) -> str:
 
 def _trans_field(kind: str, frames: int) -> str:
     code = "W001" if kind == "wipe" else "D"
-    return f"{code} {frames:03d}"
+    return f"{code:<4} {frames:03d}"  # the columns every EDL in the corpus uses: `D    030`, `W001 030`
 
 
 def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> None:
