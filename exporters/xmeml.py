@@ -11,8 +11,9 @@ audio channel layout and the sequence timecode. What it writes:
 - V1: one `<clipitem>` per shot; stills carry a frame-count `<duration>` and `<media><video>` sample
   characteristics on their `<file>`; dissolves are `<transitionitem>` Cross Dissolve aligned `center`, fades
   are aligned `start-black` / `end-black`; clip edges inside a transition get `-1` as Premiere writes them;
-- audio: a mono track per dialogue track and for SFX (`premiereTrackType="Mono"`, `<channelcount>1`), the
-  music bed as an exploded stereo pair (two linked clipitems, `<sourcetrack>` 1 and 2);
+- audio: a mono track per dialogue track, for SFX and for our (mono) music bed (`premiereTrackType="Mono"`,
+  `<channelcount>1`); stereo media (the clips' `channels`) as an exploded stereo pair (two linked clipitems,
+  `<sourcetrack>` 1 and 2);
 - shot identity in every slot xmeml has: clip `<name>`, `<comments>` (`mastercomment1` = shot id,
   `mastercomment2` = "scriptkit <kind>", `mastercomment3` = line/cue id, `mastercomment4` = asset hash),
   `<logginginfo>` (`description` = action or line, `scene` = scene id, `shottake` = shot id, `lognote`
@@ -364,6 +365,10 @@ def _channels_for(track: otio.schema.Track) -> int:
     meta = scriptkit_view(track)
     if meta.get("channels"):
         return int(meta["channels"])
+    # the media's own channel count where the clips know it (our music bed is mono), else music as stereo
+    known = {int(scriptkit_view(clip).get("channels") or 0) for clip in track.find_clips(shallow_search=True)} - {0}
+    if known:
+        return max(known)
     return 2 if meta.get("role") == "music" or track.name.upper().startswith("MUSIC") else 1
 
 

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -26,6 +26,9 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 
 
 class BuildRequest(BaseModel):
@@ -171,7 +174,9 @@ def write_outputs(
             if log:
                 log(f"wrote {path.name}")
         outputs.append(entry)
-    manifest = make_manifest(shotlist, assets, outputs, options, source=source, generation=generation)
+    manifest = make_manifest(
+        shotlist, assets, outputs, options, source=source, generation=generation, timeline=timeline
+    )
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -243,8 +248,10 @@ def make_manifest(
     *,
     source: str = "",
     generation: dict[str, Any] | None = None,
+    timeline: otio.schema.Timeline | None = None,
 ) -> dict[str, Any]:
-    """The manifest: deterministic (no timestamps), relative paths only."""
+    """The manifest: deterministic (no timestamps), relative paths only. `duration` is the timeline's length in
+    seconds (what an editor sees), `planned_duration` the shot list's sum of shot lengths."""
     media = Path(options.media_dir)
     project = Path(options.project_dir)
     media_rel = _relative(media, project)
@@ -286,7 +293,8 @@ def make_manifest(
         "drop_frame": options.drop_frame,
         "width": shotlist.width,
         "height": shotlist.height,
-        "duration": round(shotlist.duration, 3),
+        "duration": round(timeline.duration().to_seconds(), 3) if timeline is not None else round(shotlist.duration, 3),
+        "planned_duration": round(shotlist.duration, 3),
         "media_dir": media_rel,
         "shot_list": "shots.yaml",
         "options": {
