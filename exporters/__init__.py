@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import sha256_file
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -249,16 +250,8 @@ def output_digest(path: Path) -> str:
     """SHA-256 of an output: a file's bytes, or a folder's files (relative POSIX paths and bytes, in order)."""
     path = Path(path)
     if not path.is_dir():
-        return _file_digest(path)
+        return sha256_file(path)
     digest = hashlib.sha256(b"folder\0")
     for item in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + _file_digest(item).encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + sha256_file(item).encode() + b"\0")
     return digest.hexdigest()

@@ -14,7 +14,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from exporters import read_timeline
-from scriptkit.conform.diff import diff_layouts, report_lines, require_ids, require_rate
+from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
 from scriptkit.conform.identity import KnownIds, known_ids_from_timeline
 from scriptkit.conform.layout import layout
 from scriptkit.contract import timeline_rate
@@ -117,10 +117,15 @@ def diff_command(plan_file: Path, edited: Path) -> list[str]:
         if versions:
             plan_file = versions[-1][1]
             header.append(f"against {plan_file.parent.name}/{plan_file.name} (the project's latest version)")
-    plan = load_plan(plan_file)
+    _timeline, diff = read_edit(load_plan(plan_file), edited, root)
+    return header + report_lines(diff)
+
+
+def read_edit(plan: Plan, edited: Path, project_dir: Path) -> tuple[otio.schema.Timeline, TimelineDiff]:
+    """The editor's timeline, refused when it carries none of the plan's ids or runs at another rate, and what
+    it changed against the plan."""
     timeline = read_timeline(edited)
     edited_layout = layout(timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
     require_rate(timeline, plan.rate, edited)
-    diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, root)
-    return header + report_lines(diff)
+    return timeline, diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project_dir)
