@@ -68,6 +68,8 @@ class Format:
     timeline: bool = True
     #: The file states its frame rate (an EDL does not: its reader is told or guesses).
     carries_rate: bool = True
+    #: It reads back everything the timeline holds (our metadata included): a project's plan can be read from it.
+    lossless: bool = False
     write: Callable[[otio.schema.Timeline, Path, ExportOptions], None] | None = None
     read: Callable[[Path], otio.schema.Timeline] | None = None
     #: Content recognition: does this file or folder hold this format? (Used when a suffix is shared.)
@@ -160,6 +162,12 @@ def available() -> list[str]:
 def formats() -> Iterator[Format]:
     """Every registered format, in the order a build writes them."""
     return (get_format(name) for name in available())
+
+
+def reference_formats() -> list[Format]:
+    """The timeline formats that read back, lossless ones first: where a project's timeline is read from."""
+    readable = [fmt for fmt in formats() if fmt.timeline and fmt.read is not None]
+    return sorted(readable, key=lambda fmt: not fmt.lossless)
 
 
 def nle_targets() -> list[str]:
