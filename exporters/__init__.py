@@ -20,7 +20,6 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -130,6 +129,8 @@ NLE_ORDER: tuple[str, ...] = ("resolve", "premiere", "fcp", "avid", "kdenlive", 
 @functools.cache
 def _modules() -> dict[str, str]:
     """MODULES plus the formats registered by installed packages (entry points), in-tree ones first."""
+    from importlib.metadata import entry_points  # only when formats are looked up (keeps `--help` quick)
+
     found = dict(MODULES)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.value.split(":")[0])
