@@ -47,7 +47,17 @@ from lxml import etree
 from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
-from scriptkit.contract import clip_media, frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
+from scriptkit.contract import (
+    OWNER_ID,
+    SHOT_ID,
+    clip_media,
+    frames_at,
+    owner_identity,
+    scriptkit_meta,
+    set_metadata,
+    timeline_rate,
+    video_track,
+)
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.models import ExportOptions
@@ -743,7 +753,6 @@ _CLIP_TAGS = {
     "audition",
     "live-drawing",
 }
-_SHOT_ID = re.compile(r"^sc[\w]*-[\w-]*\d{3}$")
 _NOTE_ID = re.compile(re.escape(NOTE_PREFIX) + r"([\w.-]+)")
 
 
@@ -825,28 +834,23 @@ def _recover(clip: otio.schema.Clip, note: str, md: dict[str, str], src: str | N
     match = _NOTE_ID.search(note)
     if match:
         found = (match.group(1), "note")
-    elif _SHOT_ID.match(md.get(MD_SHOT, "")):
+    elif SHOT_ID.match(md.get(MD_SHOT, "")):
         found = (md[MD_SHOT], "metadata")
     else:
         for marker in clip.markers:
-            if _SHOT_ID.match(marker.name or ""):
+            if SHOT_ID.match(marker.name or ""):
                 found = (marker.name, "marker")
                 break
         else:
             stem = Path(unquote(urlparse(src).path)).stem if src else ""
             for value, where in ((clip.name or "", "name"), (stem, "file")):
-                if _SHOT_ID.match(value) or re.match(r"^sc[\w]*-[\w-]*\d{3}-[dc]\d+$", value):
+                if SHOT_ID.match(value) or OWNER_ID.match(value):
                     found = (value, where)
                     break
     if found is None:
         return {}
     ident, where = found
-    sub = re.match(r"^(.*\d{3})-([dc])\d+$", ident)
-    if sub:
-        kind = "dialogue" if sub.group(2) == "d" else "cue"
-        key = "line_id" if kind == "dialogue" else "cue_id"
-        return {"kind": kind, "shot_id": sub.group(1), key: ident, "id_source": where}
-    return {"kind": "shot", "shot_id": ident, "id_source": where}
+    return {**(owner_identity(ident) or {"kind": "shot", "shot_id": ident}), "id_source": where}
 
 
 def _markers(ctx: _Ctx, el: etree._Element) -> list[otio.schema.Marker]:

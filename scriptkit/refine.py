@@ -174,6 +174,10 @@ def new_shotlist(base: Base, script: Path | None, shots: Path | None) -> ShotLis
             "a different frame rate is a new build, not a refine",
             source,
         )
+    if script is not None:  # a re-planned script: every shot, line and cue that is still there keeps its id
+        from scriptkit.carry_ids import carry_ids
+
+        shotlist = carry_ids(base.shotlist, shotlist)
     return shotlist
 
 
