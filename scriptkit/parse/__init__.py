@@ -37,10 +37,40 @@ def read_source_bytes(path: Path) -> bytes:
     return data
 
 
+#: What `load_script` and the shot-list readers take, for the message that refuses anything else.
+ACCEPTED = "Fountain (.fountain, .spmd, .txt), Final Draft (.fdx) or a shot list (.yaml, .json, .csv)"
+
+#: Leading bytes of files that are not screenplay text -> what they are.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (a Word .docx, an .odt or a .zip)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE compound file (a Word .doc or an older Final Draft file)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+)
+
+
+def refuse_binary(data: bytes, path: Path) -> None:
+    """Refuse a file that is not text (a PDF, a Word file, an image...) before any reader guesses at it."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            hint = "export the script as Fountain or plain text (.txt) from the writing app"
+            if magic == b"PK\x03\x04" and path.suffix.lower() == ".docx":
+                hint = "Word .docx is not read: save it as plain text (.txt) or Fountain"
+            raise ScriptkitError(f"not a screenplay: this is {what}; scriptkit reads {ACCEPTED}", path, hint=hint)
+    head = data[:8192]
+    # a stray NUL in a text file is a control character for the reader to clean; many of them are binary data
+    if head.count(b"\x00") > max(2, len(head) // 100) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScriptkitError(f"not a screenplay: binary data, not text; scriptkit reads {ACCEPTED}", path)
+
+
 def load_script(path: str | Path) -> Script:
     """Read a .fountain/.spmd/.txt or .fdx file into a `Script` (format chosen by extension, then content)."""
     path = Path(path)
     data = read_source_bytes(path)
+    refuse_binary(data, path)
     if path.suffix.lower() == ".fdx" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
         from scriptkit.parse.fdx import parse_fdx
 
