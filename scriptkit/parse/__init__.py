@@ -45,11 +45,14 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF document"),
     (b"PK\x03\x04", "a zip archive (a Word .docx, an .odt or a .zip)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE compound file (a Word .doc or an older Final Draft file)"),
-    (b"{\\rtf", "an RTF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
 )
+
+
+#: Bytes that occur in text: tab, newlines, form feed, escape and everything from space up (bar DEL).
+_TEXT_BYTES = bytes([9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
 
 
 def refuse_binary(data: bytes, path: Path) -> None:
@@ -59,10 +62,12 @@ def refuse_binary(data: bytes, path: Path) -> None:
             hint = "export the script as Fountain or plain text (.txt) from the writing app"
             if magic == b"PK\x03\x04" and path.suffix.lower() == ".docx":
                 hint = "Word .docx is not read: save it as plain text (.txt) or Fountain"
-            raise ScriptkitError(f"not a screenplay: this is {what}; scriptkit reads {ACCEPTED}", path, hint=hint)
+            raise ScriptkitError(f"not a screenplay: a binary file ({what}); scriptkit reads {ACCEPTED}", path, hint=hint)
     head = data[:8192]
-    # a stray NUL in a text file is a control character for the reader to clean; many of them are binary data
-    if head.count(b"\x00") > max(2, len(head) // 100) and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # a stray control character in a text file is for the reader to clean; one byte in twenty is binary data
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text
+        return
+    if len(head.translate(None, _TEXT_BYTES)) * 20 > len(head):
         raise ScriptkitError(f"not a screenplay: binary data, not text; scriptkit reads {ACCEPTED}", path)
 
 
