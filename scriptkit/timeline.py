@@ -142,6 +142,11 @@ def _fades_out(shot: Shot) -> bool:
     return shot.transition_out is not None and shot.transition_out.kind == "fade" and shot.transition_out.duration > 0
 
 
+def _cuts_to_black(shot: Shot) -> bool:
+    """`CUT TO BLACK.` after the shot: a hard cut to black (no transition frames), black before what follows."""
+    return shot.transition_out is not None and shot.transition_out.tag == "cut_to_black"
+
+
 def _place(track: list[_Placed], start: Frames, frames: Frames, clip: otio.schema.Clip) -> _Placed:
     """Append a clip to an audio lane at `start`, pushed later so it never overlaps the lane's last clip."""
     if track:
@@ -254,7 +259,7 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
             )
         _need(assets.images, shot.id, "keyframe image", media_dir)
         prev = shotlist.shots[i - 1] if i else None
-        gap = prev is not None and (_fades_out(prev) or _fades_in(shot))
+        gap = prev is not None and (_fades_out(prev) or _fades_in(shot) or _cuts_to_black(prev))
         lay.black_before.append(gap)
         if gap:
             cursor += black
@@ -280,6 +285,8 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
     if heard + tail > cursor:
         lay.frames[-1] += heard + tail - cursor
         cursor = heard + tail
+    if shotlist.shots and _cuts_to_black(shotlist.shots[-1]):
+        cursor += black  # the episode ends on black
     lay.end = cursor
     return lay
 
@@ -410,6 +417,8 @@ def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Frac
         n = _fade_fit(frames_of(last.transition_out.duration, rate), lim, last.id, "fade out", fixups)  # type: ignore[union-attr]
         if n:
             track.append(_transition("Fade Out", "fade_out", last.id, n, 0, rate))
+    if _cuts_to_black(last):
+        track.append(otio.schema.Gap(source_range=_range(0, black, rate), name="black"))
     return track
 
 

@@ -222,7 +222,7 @@ def assert_nothing_written(media: Path) -> None:
     ("content", "message"),
     [
         (None, "style reference not found"),
-        (b"not an image at all", "not a readable image"),
+        (b"not an image at all", "not an image Pillow can read"),
         ("truncated", "not a readable image"),
         (png_header_only(12_000, 12_000), "decompression-bomb"),
         (png_header_only(9_000, 9_000), "decompression-bomb"),

@@ -62,7 +62,9 @@ def refuse_binary(data: bytes, path: Path) -> None:
             hint = "export the script as Fountain or plain text (.txt) from the writing app"
             if magic == b"PK\x03\x04" and path.suffix.lower() == ".docx":
                 hint = "Word .docx is not read: save it as plain text (.txt) or Fountain"
-            raise ScriptkitError(f"not a screenplay: a binary file ({what}); scriptkit reads {ACCEPTED}", path, hint=hint)
+            raise ScriptkitError(
+                f"not a screenplay: a binary file ({what}); scriptkit reads {ACCEPTED}", path, hint=hint
+            )
     head = data[:8192]
     # a stray control character in a text file is for the reader to clean; one byte in twenty is binary data
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text
