@@ -12,9 +12,11 @@ The project folder holds:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,8 +134,11 @@ def write_outputs(
     style: Path | None = None,
     backends: dict[str, str | None] | None = None,
     targets: list[str] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it.
+
+    `step(name)` is called as each output is started (a progress bar), and once more with "" when all are done.
 
     `targets` (the NLEs asked for with `--nle`) narrows each output's `nles` in the manifest, so that
     `scriptkit check` judges a file only against the NLEs it was written for.
@@ -157,6 +162,8 @@ def write_outputs(
         if fmt.write is None:
             continue
         path = fmt.output_path(out_dir, slug)
+        if step is not None:
+            step(path.name)
         key = hashlib.sha256(f"{name}\n{path.name}\n{inputs}".encode()).hexdigest()
         entry = previous.get(name)
         if entry is not None and _still_valid(entry, key, out_dir, path):
@@ -174,6 +181,8 @@ def write_outputs(
             if log:
                 log(f"wrote {path.name}")
         outputs.append(entry)
+    if step is not None:
+        step("")
     manifest = make_manifest(
         shotlist, assets, outputs, options, source=source, generation=generation, timeline=timeline
     )
@@ -349,21 +358,54 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
-    manifest = write_outputs(
-        timeline,
-        shotlist,
-        assets,
-        project_dir,
-        options,
-        formats,
-        source=source.name,
-        log=say,
-        style=style,
-        backends=backends,
-        targets=targets_for(request.nle),
-    )
+    with _outputs_progress(request.quiet or log is not None, len(formats)) as step:
+        manifest = write_outputs(
+            timeline,
+            shotlist,
+            assets,
+            project_dir,
+            options,
+            formats,
+            source=source.name,
+            log=say,
+            style=style,
+            backends=backends,
+            targets=targets_for(request.nle),
+            step=step,
+        )
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest
+
+
+@contextlib.contextmanager
+def _outputs_progress(quiet: bool, total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the outputs (the preview alone takes seconds), naming the one being written."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        SpinnerColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bars:
+        task = bars.add_task("outputs", total=total, current="")
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bars.advance(task)
+            started = bool(name)
+            bars.update(task, current=name)
+
+        yield step
 
 
 def _relative(path: Path, start: Path) -> str:
