@@ -33,7 +33,14 @@ from typing import Any
 import opentimelineio as otio
 
 from exporters import Format
-from scriptkit.contract import frames_at, media_path, scriptkit_view, shot_identity_from_names, timeline_rate
+from scriptkit.contract import (
+    SHOT_ID,
+    frames_at,
+    media_path,
+    scriptkit_view,
+    shot_identity_from_names,
+    timeline_rate,
+)
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text, file_url
 from scriptkit.models import ExportOptions
@@ -452,6 +459,10 @@ def read_edl(path: Path, rate: Fraction | None = None) -> otio.schema.Timeline:
     return fix_up(timeline, rate, drop_frame, path, lead_fade)
 
 
+#: Black before the first event of an EDL that still counts as part of the timeline (see `_align_tracks`).
+LEAD_BLACK_SECONDS = 10
+
+
 def _align_tracks(timeline: otio.schema.Timeline, rate: Fraction) -> None:
     """OTIO starts each track at its own first record in; put the earliest at the timeline start and pad the
     others with a leading gap, so all tracks share one clock."""
@@ -463,6 +474,11 @@ def _align_tracks(timeline: otio.schema.Timeline, rate: Fraction) -> None:
         return
     first = min(starts)
     fps = float(rate)
+    # an edit that starts a few seconds after a whole hour (01:00:00:00 + black) starts at that hour: the black
+    # before the first event is part of the cut (an EDL says nothing else about where its timeline starts)
+    hour = round(fps) * 3600
+    if first % hour and first % hour <= LEAD_BLACK_SECONDS * fps:
+        first -= first % hour
     for track in timeline.tracks:
         if track.source_range is None:
             continue
@@ -525,6 +541,7 @@ def fix_up(
                 item.metadata["scriptkit"] = {**scriptkit_view(item), **found}
             for marker in item.markers:
                 first, _, rest = (marker.name or "").partition(" ")
+                first = first.lower() if SHOT_ID.match(first.lower()) else first  # a writer may upper-case LOCs
                 if found.get("shot_id") and first == found["shot_id"]:
                     marker.name = first
                     marker.comment = marker.comment or rest

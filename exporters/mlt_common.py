@@ -281,7 +281,7 @@ def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioT
     clips: list[AudioPlace] = []
     for slot in flatten(track, rate)[0]:
         item = slot.item
-        if not isinstance(item, otio.schema.Clip):
+        if not isinstance(item, otio.schema.Clip) or not item.enabled:  # a disabled (muted) clip is not heard
             continue
         meta = scriptkit_meta(item)
         level = meta.get("level_db", tmeta.get("level_db", 0.0))

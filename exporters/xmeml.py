@@ -636,6 +636,8 @@ def fix_up(timeline: otio.schema.Timeline, sequence: Element, path: Path | str) 
             if isinstance(item, otio.schema.Transition):
                 _fix_transition(item)
             elif isinstance(item, otio.schema.Clip):
+                if str(_as_dict(item.metadata.get("fcp_xml")).get("enabled", "")).upper() == "FALSE":
+                    item.enabled = False  # the editor disabled (muted) it; the adapter keeps only the text
                 found = _identity(item, is_video)
                 if found:
                     item.metadata["scriptkit"] = {**scriptkit_view(item), **found}

@@ -15,7 +15,7 @@ import opentimelineio as otio
 
 from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
-from scriptkit.contract import timeline_rate
+from scriptkit.contract import SHOT_ID, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 
@@ -69,7 +69,7 @@ class JoinChange:
 class AudioChange:
     owner: str
     kind: str  # "dialogue" | "cue" | "music"
-    status: Literal["moved", "retimed", "deleted", "track"]
+    status: Literal["moved", "retimed", "deleted", "track", "muted"]
     planned_offset: int = 0  # frames from its shot's start (or from the track start when the shot is gone)
     edited_offset: int = 0
     planned_frames: int = 0
@@ -183,8 +183,10 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
 
 
 def _is_own_marker(marker: MarkerInfo) -> bool:
-    """A marker scriptkit itself wrote on a shot (name = shot id), possibly re-homed by a reader."""
-    return marker.name == marker.owner
+    """A marker scriptkit itself wrote on a shot (named by a shot id, whatever case or comment a program that
+    rewrote it gave it, wherever it re-homed it)."""
+    first = (marker.name or "").split(" ", 1)[0].lower()
+    return marker.name == marker.owner or SHOT_ID.match(first) is not None
 
 
 def _diff_joins(plan: list[Join], edited: list[Join]) -> list[JoinChange]:
@@ -215,6 +217,8 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
         if e is None:
             changes.append(AudioChange(owner, kind, "deleted", planned_frames=p.duration, planned_track=p.track_name))
             continue
+        if p.clip.enabled and not e.clip.enabled:
+            changes.append(AudioChange(owner, kind, "muted", planned_frames=p.duration, planned_track=p.track_name))
         shot_id = p.identity.shot_id or ""
         ps, es = plan_shots.get(shot_id), edited_shots.get(shot_id)
         planned_offset = p.start - ps.start if ps else p.start
@@ -225,7 +229,10 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
             changes.append(AudioChange(owner, kind, "moved", planned_offset, edited_offset, p.duration, e.duration))
         if (p.source_in, p.duration) != (e.source_in, e.duration) or _speed(e.clip) != 1.0:
             changes.append(AudioChange(owner, kind, "retimed", planned_offset, edited_offset, p.duration, e.duration))
-        if p.track_name and e.track_name and p.track_name != e.track_name:
+        # a track move only where the edited track still says what it is: a program that lost the track names
+        # ('Sequence', 'A3') moved nothing
+        known_track = track_role(e.track_name or "", otio.schema.TrackKind.Audio)[0] is not None
+        if p.track_name and e.track_name and p.track_name != e.track_name and known_track:
             changes.append(AudioChange(owner, kind, "track", planned_track=p.track_name, edited_track=e.track_name))
     return changes
 
@@ -397,6 +404,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
             )
         elif a.status == "retimed":
             lines.append(f"retimed {what} {a.owner}: {a.planned_frames} -> {a.edited_frames} frames")
+        elif a.status == "muted":
+            lines.append(f"muted {what} {a.owner} (the clip is disabled)")
         else:
             lines.append(f"moved {what} {a.owner} from track {a.planned_track} to {a.edited_track}")
     for m in diff.markers:
