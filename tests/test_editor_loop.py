@@ -208,3 +208,11 @@ def test_diff_timecodes_agree_across_formats(project: Path) -> None:
         reported.add(line.split(" at ")[1].split(",")[0])
     assert len(reported) == 1, reported
     assert reported.pop().startswith("00:")
+
+
+def test_library_noise_never_reaches_the_user(project: Path) -> None:
+    """pyaaf2 logs `WARNING:root:Fraction(0,0) ...` reading this Media Composer export: the user sees one line."""
+    corpus = ROOT / ".." / "shared" / "corpus" / "nle" / "aaf" / "avid_2997fps-DFTC.aaf"
+    code, out = run("diff", str(project), str(corpus))
+    assert code == 2
+    assert "WARNING" not in out and len(out.strip().splitlines()) == 1, out
