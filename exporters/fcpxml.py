@@ -205,6 +205,7 @@ class _Asset:
     end: int
     channels: int | None = None
     sample_rate: int | None = None
+    seconds: float | None = None  # the media file's true length (audio), where the clip's metadata says it
 
 
 @dataclass
@@ -218,6 +219,7 @@ class _Writer:
     next_id: int = 3
     style_ids: int = 0
     tc_start: int = 0
+    tc_format: str = "NDF"
 
     def __post_init__(self) -> None:
         self.float_rate = float(self.rate)
@@ -264,6 +266,7 @@ class _Writer:
         meta = _meta(clip)
         found.channels = found.channels or meta.get("channels")
         found.sample_rate = found.sample_rate or meta.get("sample_rate")
+        found.seconds = found.seconds or meta.get("media_seconds")
         found.start = min(found.start, start)
         found.end = max(found.end, end)
         return found
@@ -274,9 +277,11 @@ def _sub(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Elemen
 
 
 def _format_name(width: int, height: int, rate: Fraction) -> str | None:
-    size = _SIZE_NAMES.get((width, height))
+    """FCP's name of a format: its HD names (FFVideoFormat1080p30), else the size spelled out as FCP does for
+    other sizes (FFVideoFormat640x480p25, FFVideoFormat1080x1920p30 for a vertical project)."""
+    size = _SIZE_NAMES.get((width, height)) or f"{width}x{height}p"
     code = _RATE_NAMES.get(rate)
-    return f"FFVideoFormat{size}{code}" if size and code else None
+    return f"FFVideoFormat{size}{code}" if code else None
 
 
 @dataclass
@@ -397,6 +402,7 @@ def _write_spine(w: _Writer, spine: etree._Element, track: otio.schema.Track | N
                 start=w.t(local),
                 duration=w.t(frames),
                 enabled=None if item.enabled else "0",
+                tcFormat=w.tc_format,
             )
             _clip_children(w, el, item, local, shot=True)
         items.append(_SpineItem(el, pos, frames, local))
@@ -482,6 +488,7 @@ def _write_connected_clip(
         ("name", clip.name or asset.name),
         ("start", w.t(local)),
         ("duration", w.t(frames)),
+        ("tcFormat", w.tc_format),
     ):
         el.set(key, value)
     if not clip.enabled:
@@ -577,7 +584,12 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
     height = int(tmeta.get("height") or 1080)
     tc_start = frames_at(tl.global_start_time, rate) if tl.global_start_time is not None else 0
     w = _Writer(
-        rate=rate, out_dir=Path(out_path).parent, relative=options.relative_media, fd=1 / rate, tc_start=tc_start
+        rate=rate,
+        out_dir=Path(out_path).parent,
+        relative=options.relative_media,
+        fd=1 / rate,
+        tc_start=tc_start,
+        tc_format="DF" if drop else "NDF",
     )
 
     root = etree.Element("fcpxml", version=version)
@@ -629,6 +641,9 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
     for asset in sorted(w.assets.values(), key=lambda a: int(a.id[1:])):
         el = _sub(resources, "asset", id=asset.id, name=asset.name, start=w.t(asset.start))
         el.set("duration", w.t(max(1, asset.end - asset.start)))
+        if asset.kind == "audio" and asset.sample_rate and asset.seconds and asset.start == 0:
+            # as Final Cut writes an audio file: its length in samples, never rounded up past the file's end
+            el.set("duration", fcp_time(round(asset.seconds * asset.sample_rate), Fraction(1, asset.sample_rate)))
         if asset.kind == "audio":
             el.set("hasAudio", "1")
             el.set("audioSources", "1")

@@ -201,6 +201,8 @@ def _common(kind: str, shot_id: str | None, asset: Asset) -> dict[str, Any]:
         meta["sample_rate"] = asset.sample_rate
     if asset.channels:
         meta["channels"] = asset.channels
+    if asset.media == "audio" and asset.duration:
+        meta["media_seconds"] = asset.duration  # the file's true length (an NLE's audio asset is not frame-rounded)
     return meta
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import wave
 from fractions import Fraction
 from pathlib import Path
 
@@ -136,12 +137,19 @@ def test_document_details(tmp_path: Path) -> None:
     assert sorted(effects.values()) == [("Cross Dissolve", fcpxml.CROSS_DISSOLVE_UID), ("Wipe", fcpxml.WIPE_UID)]
     for transition in spine.findall("transition"):  # each transition uses FCP's own effect of its name
         assert effects[transition.find("filter-video").get("ref")][0] == transition.get("name")
-    # every time attribute is a rational on a frame boundary
+    # every time attribute is a rational on a frame boundary, but an audio file's length (in samples, as FCP
+    # writes it: never rounded up past the end of the file)
     frame = Fraction(1001, 30000)
     for el in doc.iter():
         for attr in ("offset", "start", "duration", "tcStart"):
-            if el.get(attr) is not None:
+            if el.tag == "asset" and el.get("hasAudio") == "1" and attr == "duration":
+                with wave.open(str(url_to_path(el.find("media-rep").get("src")))) as audio:
+                    samples, sample_rate = audio.getnframes(), audio.getframerate()
+                assert fcpxml.parse_time(el.get(attr)) == Fraction(samples, sample_rate), el.get("name")
+                assert el.get("audioRate") == str(sample_rate)
+            elif el.get(attr) is not None:
                 assert (fcpxml.parse_time(el.get(attr)) / frame).denominator == 1, (el.tag, attr, el.get(attr))
+    assert {c.get("tcFormat") for c in doc.iter("asset-clip")} == {"DF"}
     # media: percent-encoded absolute file URLs that exist
     for rep in doc.iter("media-rep"):
         assert rep.get("src").startswith("file:///") and url_to_path(rep.get("src")).is_file()
@@ -516,3 +524,11 @@ def test_fcp_time_and_frames_match_fraction_arithmetic(frames: int, rate: Fracti
     assert ctx.frames(seconds) == round(seconds * rate) == frames
     for shift in (Fraction(1, 2), Fraction(-1, 2), Fraction(1, 3), Fraction(2, 3)):  # halves round to even
         assert ctx.frames(seconds + shift / rate) == round((seconds + shift / rate) * rate)
+
+
+def test_every_format_has_fcps_name() -> None:
+    """FCP names its HD formats and spells other sizes out (FFVideoFormat640x480p25 in the corpus): a vertical
+    project's format is named the same way, never left nameless."""
+    assert fcpxml._format_name(1920, 1080, Fraction(30000, 1001)) == "FFVideoFormat1080p2997"
+    assert fcpxml._format_name(640, 480, Fraction(25)) == "FFVideoFormat640x480p25"
+    assert fcpxml._format_name(1080, 1920, Fraction(30)) == "FFVideoFormat1080x1920p30"
