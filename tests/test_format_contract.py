@@ -91,3 +91,19 @@ def test_an_out_of_tree_format_registers_through_an_entry_point(
         monkeypatch.undo()
         exporters.refresh()
     assert "otiofolder" not in exporters.available()
+
+
+def test_a_broken_registration_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scriptkit.errors import ScriptkitError
+
+    monkeypatch.setitem(exporters.MODULES, "gone", "exporters.no_such_module")
+    monkeypatch.setitem(exporters.MODULES, "misnamed", "tests.formats.otio_folder")
+    exporters.refresh()
+    try:
+        with pytest.raises(ScriptkitError, match=r"format 'gone' \(exporters.no_such_module\) cannot be loaded"):
+            get_format("gone")
+        with pytest.raises(ScriptkitError, match="registers 'otiofolder' as FORMAT, not a Format 'misnamed'"):
+            get_format("misnamed")
+    finally:
+        monkeypatch.undo()
+        exporters.refresh()
