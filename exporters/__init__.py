@@ -60,6 +60,8 @@ class Format:
     output: str
     #: The `--nle` targets it is written for, in the order of `NLE_ORDER`.
     nles: tuple[str, ...] = ()
+    #: The targets whose main import it is (written first for them: Premiere's xmeml, Avid's AAF).
+    primary_for: tuple[str, ...] = ()
     when: When = "nle"
     #: The output is a folder (a CapCut draft, an FCPXML bundle) rather than one file.
     folder: bool = False

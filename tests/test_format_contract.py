@@ -34,7 +34,7 @@ def test_the_registry_holds_every_format_with_its_facts() -> None:
         assert fmt.suffixes and all(s.startswith(".") and s == s.lower() for s in fmt.suffixes), fmt.name
         assert fmt.write is not None or fmt.read is not None, fmt.name
         assert issubclass(fmt.options, FormatOptions), fmt.name
-        assert set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
+        assert set(fmt.primary_for) <= set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
         if fmt.write is not None:
             assert fmt.output_path(Path("/p"), "ep").name == fmt.output.format(slug="ep"), fmt.name
     # option field names are unique across formats (manifest.json records them side by side)
