@@ -43,6 +43,9 @@ class BuildRequest(BaseModel):
     format_options: dict[str, dict[str, Any]] = {}
     image_backend: str | None = None
     voice_backend: str | None = None
+    #: none | wan | ltx (overrides `[generators] movie`), and how a short movie fits its shot (hold | speed | loop).
+    video_backend: str | None = None
+    fit: str | None = None
     config: str | None = None
     quiet: bool = False
 
@@ -337,10 +340,15 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         voice_backend=request.voice_backend,
         config=Path(request.config) if request.config else None,
         quiet=request.quiet,
+        movie_backend=request.video_backend,
+        fit=request.fit,
     )
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
+    for key, value in (("video_backend", request.video_backend), ("fit", request.fit)):
+        if value:  # recorded only when asked for, so a build without movies writes the same manifest as before
+            backends[key] = value
     manifest = write_outputs(
         timeline,
         shotlist,

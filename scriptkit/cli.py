@@ -134,6 +134,12 @@ def generate(
     template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
     image_backend: Annotated[str | None, typer.Option("--image-backend", help="storyboard, diffusers")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend", help="piper, transformers")] = None,
+    video_backend: Annotated[
+        str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
+    ] = None,
+    fit: Annotated[
+        str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the asset record as JSON.")] = False,
@@ -157,6 +163,8 @@ def generate(
             config=config,
             quiet=quiet,
             as_json=as_json,
+            movie_backend=video_backend,
+            fit=fit,
         )
     except ScriptkitError as exc:
         _fail(exc)
@@ -181,6 +189,12 @@ def build(
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
     image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    video_backend: Annotated[
+        str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
+    ] = None,
+    fit: Annotated[
+        str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
@@ -208,6 +222,8 @@ def build(
         },
         image_backend=image_backend,
         voice_backend=voice_backend,
+        video_backend=video_backend,
+        fit=fit,
         config=str(config) if config else None,
         quiet=quiet,
     )

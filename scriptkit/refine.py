@@ -309,6 +309,8 @@ def refine_project(
             config=config,
             quiet=quiet,
             regenerate=regenerate_ids,
+            movie_backend=base.manifest.get("options", {}).get("video_backend"),
+            fit=base.manifest.get("options", {}).get("fit"),
         )
         regenerated = regenerated_owners(base.assets, assets)
         lap("generate")
@@ -342,6 +344,7 @@ def refine_project(
             backends={
                 "image_backend": image_backend or previous.get("image_backend"),
                 "voice_backend": voice_backend or previous.get("voice_backend"),
+                **{key: previous[key] for key in ("video_backend", "fit") if previous.get(key)},
             },
         )
         manifest["refine"] = {
