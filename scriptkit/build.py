@@ -339,6 +339,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         image_backend=request.image_backend,
         voice_backend=request.voice_backend,
         config=Path(request.config) if request.config else None,
+        config_near=source,
         quiet=request.quiet,
         movie_backend=request.video_backend,
         fit=request.fit,

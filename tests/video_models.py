@@ -36,7 +36,8 @@ TINY: dict[str, dict[str, dict[str, Any]]] = {
             "decoder_block_out_channels": (8, 8, 8, 8), "layers_per_block": (1, 1, 1, 1, 1),
             "decoder_layers_per_block": (1, 1, 1, 1, 1), "spatio_temporal_scaling": (True, True, False, False),
             "decoder_spatio_temporal_scaling": (True, True, False, False),
-            "decoder_inject_noise": (False, False, False, False, False), "upsample_residual": (False, False, False, False),
+            "decoder_inject_noise": (False, False, False, False, False),
+            "upsample_residual": (False, False, False, False),
             "upsample_factor": (1, 1, 1, 1), "timestep_conditioning": False, "patch_size": 1, "patch_size_t": 1,
             "encoder_causal": True, "decoder_causal": False,
         },
@@ -45,7 +46,10 @@ TINY: dict[str, dict[str, dict[str, Any]]] = {
     },
 }  # fmt: skip
 
-WORDS = "a the and of shot camera static push in pull out close up wide medium maya theo walks train night".split()
+WORDS = (
+    *("a", "the", "and", "of", "shot", "camera", "static", "push", "in", "pull", "out"),
+    *("close", "up", "wide", "medium", "maya", "theo", "walks"),
+)
 
 
 def tokenizer(folder: Path) -> Any:
@@ -68,8 +72,13 @@ def build_pipeline(family: str, configs: dict[str, dict[str, Any]], scratch: Pat
     """A `WanImageToVideoPipeline` or `LTXImageToVideoPipeline` with random weights from `configs`."""
     import diffusers
     import torch
-    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection, T5Config
-    from transformers import T5EncoderModel
+    from transformers import (
+        CLIPImageProcessor,
+        CLIPVisionConfig,
+        CLIPVisionModelWithProjection,
+        T5Config,
+        T5EncoderModel,
+    )
 
     torch.manual_seed(0)
     dtype = dtype or torch.float32
