@@ -20,7 +20,6 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -68,6 +67,8 @@ class Format:
     timeline: bool = True
     #: The file states its frame rate (an EDL does not: its reader is told or guesses).
     carries_rate: bool = True
+    #: It reads back everything the timeline holds (our metadata included): a project's plan can be read from it.
+    lossless: bool = False
     write: Callable[[otio.schema.Timeline, Path, ExportOptions], None] | None = None
     read: Callable[[Path], otio.schema.Timeline] | None = None
     #: Content recognition: does this file or folder hold this format? (Used when a suffix is shared.)
@@ -128,6 +129,8 @@ NLE_ORDER: tuple[str, ...] = ("resolve", "premiere", "fcp", "avid", "kdenlive", 
 @functools.cache
 def _modules() -> dict[str, str]:
     """MODULES plus the formats registered by installed packages (entry points), in-tree ones first."""
+    from importlib.metadata import entry_points  # only when formats are looked up (keeps `--help` quick)
+
     found = dict(MODULES)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.value.split(":")[0])
@@ -160,6 +163,12 @@ def available() -> list[str]:
 def formats() -> Iterator[Format]:
     """Every registered format, in the order a build writes them."""
     return (get_format(name) for name in available())
+
+
+def reference_formats() -> list[Format]:
+    """The timeline formats that read back, lossless ones first: where a project's timeline is read from."""
+    readable = [fmt for fmt in formats() if fmt.timeline and fmt.read is not None]
+    return sorted(readable, key=lambda fmt: not fmt.lossless)
 
 
 def nle_targets() -> list[str]:

@@ -271,18 +271,6 @@ def make_backend(role: str, name: str, options: dict[str, Any] | None = None, wh
     return backend(options=options)
 
 
-def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGenerator:
-    return make_backend("image", name, options)
-
-
-def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
-    return make_backend("voice", name, options)
-
-
-def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:
-    return make_backend("cue", name, options)
-
-
 def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:
     """The one message for a backend whose optional dependencies are not installed."""
     return ScriptkitError(

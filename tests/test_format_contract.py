@@ -71,3 +71,23 @@ def test_a_shared_suffix_is_told_apart_by_content(tmp_path: Path) -> None:
     fcpxml.write_bytes(b'<?xml version="1.0"?>\n<fcpxml version="1.10"/>')
     xmeml.write_bytes(b'<?xml version="1.0"?>\n<xmeml version="4"/>')
     assert (guess_format(fcpxml), guess_format(xmeml)) == ("fcpxml", "xmeml")
+
+
+def test_an_out_of_tree_format_registers_through_an_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package that declares `[project.entry-points."scriptkit.formats"] otiofolder = "its.module"`."""
+    dist = tmp_path / "scriptkit_otiofolder-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scriptkit-otiofolder\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[scriptkit.formats]\notiofolder = tests.formats.otio_folder\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    exporters.refresh()
+    try:
+        assert exporters.available()[-1] == "otiofolder"
+        assert get_format("otiofolder").folder and "resolve" in exporters.nle_targets()
+        test_write_read_gives_the_same_cuts(tmp_path / "contract", "otiofolder")
+    finally:
+        monkeypatch.undo()
+        exporters.refresh()
+    assert "otiofolder" not in exporters.available()
