@@ -205,6 +205,12 @@ class DiffusersMovies(MovieGenerator):
             pipe = pipeline.from_pretrained(self.model_where, dtype=dtype, local_files_only=True)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise ScriptkitError(f"cannot load the video model: {exc}".splitlines()[0], self.model_where) from None
+        self.pipe = self.prepare(pipe)
+        return self.pipe
+
+    def prepare(self, pipe: Any) -> Any:
+        """A loaded pipeline made ready: VAE tiling and slicing, on the device or offloaded to the CPU."""
+        device = self.device_dtype()[0]
         pipe.set_progress_bar_config(disable=True)
         if self.settings.vae_tiling and hasattr(pipe.vae, "enable_tiling"):
             pipe.vae.enable_tiling()
@@ -212,10 +218,8 @@ class DiffusersMovies(MovieGenerator):
             pipe.vae.enable_slicing()
         if self.settings.cpu_offload and device != "cpu":
             pipe.enable_model_cpu_offload(device=device)
-        else:
-            pipe = pipe.to(device)
-        self.pipe = pipe
-        return pipe
+            return pipe
+        return pipe.to(device)
 
     # ------------------------------------------------------------------------------ generating
 
