@@ -197,7 +197,7 @@ class DiffusersMovies(MovieGenerator):
         import diffusers
         import torch
 
-        device, dtype = self.device_dtype()
+        dtype = self.device_dtype()[1]
         if self.settings.threads > 0:
             torch.set_num_threads(self.settings.threads)
         pipeline = getattr(diffusers, self.pipeline_class)
