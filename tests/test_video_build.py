@@ -121,3 +121,11 @@ def test_a_bad_take_is_one_line_naming_the_shot_and_the_file(tmp_path: Path) -> 
     shotlist.shots[1].video = str(tmp_path / "bad.mp4")
     with pytest.raises(ScriptkitError, match="shot sc01-platform-002: not a readable movie"):
         generate_assets(shotlist, tmp_path / "m", style=None)
+
+
+def test_the_storyboard_plays_each_movie_from_its_poster(project: tuple[Path, Path]) -> None:
+    _root, out = project
+    html = (out / "storyboard.html").read_text()
+    card = html[html.index('data-shot="sc01-platform-002"') :].split("</article>", 1)[0]
+    video = card[card.index("<video ") :].split(">", 1)[0]
+    assert 'src="media/movies/sc01-platform-002.mp4#t=2.000,' in video and 'poster="data:image/jpeg;base64,' in video
