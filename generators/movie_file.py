@@ -111,11 +111,14 @@ def mp4_bytes(frames: list[Any], rate: Fraction, width: int, height: int) -> byt
     width, height = width - width % 2, height - height % 2
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=rate, options={"crf": "18", "preset": "fast"})
+        # a constant quantizer and one x264 thread: crf's rate control made the bytes differ now and then
+        options = {"qp": "18", "preset": "fast", "x264-params": "threads=1"}
+        stream = container.add_stream("libx264", rate=rate, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.thread_count = 1  # one thread: the same frames give the same bytes
-        for picture in frames:
-            frame = av.VideoFrame.from_ndarray(cover(picture, width, height), format="rgb24")
+        stream.codec_context.time_base = Fraction(1) / rate
+        for n, picture in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(cover(picture, width, height), format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.time_base = n, stream.codec_context.time_base
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return buffer.getvalue()
