@@ -60,6 +60,8 @@ class Format:
     output: str
     #: The `--nle` targets it is written for, in the order of `NLE_ORDER`.
     nles: tuple[str, ...] = ()
+    #: The targets whose main import it is (written first for them: Premiere's xmeml, Avid's AAF).
+    primary_for: tuple[str, ...] = ()
     when: When = "nle"
     #: The output is a folder (a CapCut draft, an FCPXML bundle) rather than one file.
     folder: bool = False
@@ -143,9 +145,13 @@ def get_format(name: str) -> Format:
     modules = _modules()
     if name not in modules:
         raise ScriptkitError(f"unknown format {name!r}; known: {', '.join(sorted(modules))}")
-    fmt = importlib.import_module(modules[name]).FORMAT
-    if fmt.name != name:
-        raise ScriptkitError(f"format module {modules[name]} registers {fmt.name!r}, not {name!r}")
+    try:
+        fmt = importlib.import_module(modules[name]).FORMAT
+    except (ImportError, AttributeError) as exc:  # e.g. a broken out-of-tree format: one line, not a traceback
+        raise ScriptkitError(f"format {name!r} ({modules[name]}) cannot be loaded: {exc}") from None
+    if not isinstance(fmt, Format) or fmt.name != name:
+        found = fmt.name if isinstance(fmt, Format) else type(fmt).__name__
+        raise ScriptkitError(f"format module {modules[name]} registers {found!r} as FORMAT, not a Format {name!r}")
     return fmt
 
 

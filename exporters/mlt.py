@@ -252,6 +252,7 @@ FORMAT = Format(
     suffixes=(".mlt",),
     output="{slug}.mlt",
     nles=("shotcut",),
+    primary_for=("shotcut",),
     timeline=False,
     write=write,
 )

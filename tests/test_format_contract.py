@@ -34,7 +34,7 @@ def test_the_registry_holds_every_format_with_its_facts() -> None:
         assert fmt.suffixes and all(s.startswith(".") and s == s.lower() for s in fmt.suffixes), fmt.name
         assert fmt.write is not None or fmt.read is not None, fmt.name
         assert issubclass(fmt.options, FormatOptions), fmt.name
-        assert set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
+        assert set(fmt.primary_for) <= set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
         if fmt.write is not None:
             assert fmt.output_path(Path("/p"), "ep").name == fmt.output.format(slug="ep"), fmt.name
     # option field names are unique across formats (manifest.json records them side by side)
@@ -91,3 +91,19 @@ def test_an_out_of_tree_format_registers_through_an_entry_point(
         monkeypatch.undo()
         exporters.refresh()
     assert "otiofolder" not in exporters.available()
+
+
+def test_a_broken_registration_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scriptkit.errors import ScriptkitError
+
+    monkeypatch.setitem(exporters.MODULES, "gone", "exporters.no_such_module")
+    monkeypatch.setitem(exporters.MODULES, "misnamed", "tests.formats.otio_folder")
+    exporters.refresh()
+    try:
+        with pytest.raises(ScriptkitError, match=r"format 'gone' \(exporters.no_such_module\) cannot be loaded"):
+            get_format("gone")
+        with pytest.raises(ScriptkitError, match="registers 'otiofolder' as FORMAT, not a Format 'misnamed'"):
+            get_format("misnamed")
+    finally:
+        monkeypatch.undo()
+        exporters.refresh()
