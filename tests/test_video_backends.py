@@ -85,3 +85,16 @@ def test_a_missing_model_or_option_is_one_clear_line(tmp_path: Path) -> None:
         make_backend("movie", "wan", {"model": str(tmp_path)})
     with pytest.raises(ScriptkitError, match=r"\[generators.wan\] has no option 'frame'"):
         make_backend("movie", "wan", {"model": str(tmp_path), "frame": 3})
+
+
+def test_the_video_backend_and_fit_come_from_the_file_or_the_command_line(tmp_path: Path) -> None:
+    from generators.config import load_config
+
+    config = tmp_path / "scriptkit.toml"
+    config.write_text('[generators]\nmovie = "ltx"\nfit = "loop"\n')
+    assert (load_config(config).movie, load_config(config).fit) == ("ltx", "loop")
+    assert load_config(config, movie_backend="none", fit="speed").movie == ""
+    assert (load_config().movie, load_config().fit) == ("", "hold")  # no movies by default
+    config.write_text('[generators]\nfit = "stretch"\n')
+    with pytest.raises(ScriptkitError, match="fit must be one of hold, speed, loop, not 'stretch'"):
+        load_config(config)
