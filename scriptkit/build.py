@@ -303,6 +303,7 @@ def make_manifest(
 
 def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
+    from generators.config import find_config
     from generators.run import generate_assets
     from scriptkit.plan import load_shotlist
     from scriptkit.shotlist_io import write_shotlist
@@ -346,8 +347,14 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
-    for key, value in (("video_backend", request.video_backend), ("fit", request.fit)):
-        if value:  # recorded only when asked for, so a build without movies writes the same manifest as before
+    config = find_config(Path(request.config) if request.config else None, source)
+    # recorded only when given, so a build without them writes the same manifest as before; refine reads them
+    for key, value in (
+        ("video_backend", request.video_backend),
+        ("fit", request.fit),
+        ("config", str(config.absolute()) if config else None),
+    ):
+        if value:
             backends[key] = value
     manifest = write_outputs(
         timeline,

@@ -129,3 +129,26 @@ def test_the_storyboard_plays_each_movie_from_its_poster(project: tuple[Path, Pa
     card = html[html.index('data-shot="sc01-platform-002"') :].split("</article>", 1)[0]
     video = card[card.index("<video ") :].split(">", 1)[0]
     assert 'src="media/movies/sc01-platform-002.mp4#t=2.000,' in video and 'poster="data:image/jpeg;base64,' in video
+
+
+def test_refine_keeps_the_slip_and_the_take_and_re_animates_only_the_regenerated_shot(
+    project: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from scriptkit.refine import refine_project
+
+    _root, out = project
+    slug = next(out.glob("*.otio")).stem
+    edited = otio.adapters.read_from_file(str(out / f"{slug}.otio"))
+    clip = shot_clips(edited)[0]
+    slipped = clip.source_range.start_time + otio.opentime.RationalTime(10, RATE)
+    clip.source_range = otio.opentime.TimeRange(slipped, clip.source_range.duration)
+    otio.adapters.write_to_file(edited, str(tmp_path / "edit.otio"))
+    before = json.loads((out / "media" / "assets.json").read_text())["movies"]
+    refine_project(out, edited=tmp_path / "edit.otio", regenerate=["sc01-platform-002"], formats=["otio"])
+    version = out / "versions" / "v001"
+    after = json.loads((version / "media" / "assets.json").read_text())["movies"]
+    assert [owner for owner in before if after[owner]["key"] != before[owner]["key"]] == ["sc01-platform-002"]
+    assert after["sc02-car-001"]["backend"] == "take"
+    refined = otio.adapters.read_from_file(str(version / f"{slug}.otio"))
+    assert shot_clips(refined)[0].source_range.start_time == slipped
+    assert [clip_media(c) for c in shot_clips(refined)] == ["movie"] * 3
