@@ -76,7 +76,7 @@ def resample(frames: list[Any], source_rate: Fraction, rate: Fraction) -> list[A
     return [frames[min(len(frames) - 1, math.floor(n * source_rate / rate))] for n in range(count)]
 
 
-def fit_frames(frames: list[Any], shot: int, handle: int, fit: Fit) -> list[Any]:
+def fit_frames(frames: list[Any], shot: int, handle: int, fit: str) -> list[Any]:
     """A movie shorter than `shot` frames made into handle + shot + handle frames (see the module docstring)."""
     if len(frames) >= shot:
         return frames

@@ -427,7 +427,7 @@ def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) ->
     if ctx.cache.lookup(key, ".mp4") is None:
         if short:
             handle = round(HANDLE_SECONDS * rate)
-            pictures = fit_frames(resample(read_frames(source), info.rate, rate), frames, handle, ctx.fit)  # type: ignore[arg-type]
+            pictures = fit_frames(resample(read_frames(source), info.rate, rate), frames, handle, ctx.fit)
             data = mp4_bytes(pictures, rate, info.width, info.height)
         else:
             data = source.read_bytes()
