@@ -393,7 +393,8 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator | None, ctx: PlanCon
 
 
 def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) -> Planned:
-    """A take made elsewhere, probed and put into the cache now (fitted first when shorter than the shot)."""
+    """A take made elsewhere, probed and put into the cache now: used as it is, or re-encoded at the shot list's
+    rate (so every format can declare the movie's rate as the timeline's) and fitted when shorter than the shot."""
     from fractions import Fraction
 
     from generators.movie_file import fit_frames, mp4_bytes, probe_movie, read_frames, resample
@@ -403,12 +404,13 @@ def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) ->
     rate = Fraction(shotlist.fps)
     frames = math.ceil(Fraction(shot.duration).limit_denominator(1_000_000) * rate)
     short = math.floor(info.seconds * rate + Fraction(1, 1000)) < frames
+    encode = short or info.rate != rate
     key = asset_key(
         {
             "kind": "movie",
             "backend": "take",
             "file": sha256_file(source),
-            "fit": [ctx.fit, frames, shotlist.fps] if short else [],
+            "encode": [ctx.fit if short else "", frames, shotlist.fps] if encode else [],
         }
     )
     record = Asset(
@@ -425,7 +427,7 @@ def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) ->
     )
     item = Planned("movie", shot.id, path, ".mp4", key, record, None)
     if ctx.cache.lookup(key, ".mp4") is None:
-        if short:
+        if encode:
             handle = round(HANDLE_SECONDS * rate)
             pictures = fit_frames(resample(read_frames(source), info.rate, rate), frames, handle, ctx.fit)
             data = mp4_bytes(pictures, rate, info.width, info.height)

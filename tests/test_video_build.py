@@ -152,3 +152,13 @@ def test_refine_keeps_the_slip_and_the_take_and_re_animates_only_the_regenerated
     refined = otio.adapters.read_from_file(str(version / f"{slug}.otio"))
     assert shot_clips(refined)[0].source_range.start_time == slipped
     assert [clip_media(c) for c in shot_clips(refined)] == ["movie"] * 3
+
+
+def test_a_take_at_another_rate_is_placed_at_the_timelines_rate(tmp_path: Path) -> None:
+    shotlist = tiny_shotlist(96, 160)
+    take = tmp_path / "long.mp4"
+    _take(take, 200)  # 8 s at 25 fps: longer than the shot and its handles
+    shotlist.shots[0].video = str(take)
+    assets = generate_assets(shotlist, tmp_path / "m", style=None, voice_backend="piper")
+    info = probe_movie(tmp_path / "m" / assets.movies["sc01-platform-001"].path)
+    assert info.rate == RATE and info.frames == 8 * RATE and len(assets.movies) == 1
