@@ -7,8 +7,8 @@ transformers never load at `import scriptkit`); `ROLES` lists them with their de
 - `ImageGenerator` ("image"): `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
 - `VoiceGenerator` ("voice"): `piper` (the default, the piper-tts command line in a subprocess), `transformers`.
 - `CueGenerator` ("cue"): `synth` (numpy: a short sound shaped by the cue word, and the music bed).
-- `MovieGenerator` ("movie"): none yet, and none by default (no movies are made); a video backend is one new
-  module and `register(MOVIE_BACKENDS, "name", "module:Class")` (or a line in `MOVIE_BACKENDS`).
+- `MovieGenerator` ("movie"): `wan` and `ltx` (extra `[video]`, `generators.video_diffusers`); none by default
+  (no movies are made, except a shot's own take: `video:` in shots.yaml).
 
 A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`, checked first against the
 backend's own typed `Options` model, which refuses an unknown or misspelt option in one line) at
@@ -99,6 +99,8 @@ class MovieJob:
     width: int
     height: int
     seed: int
+    #: How a movie shorter than its shot is fitted: hold | speed | loop (see `generators.movie_file`).
+    fit: str = "hold"
 
     @property
     def owner(self) -> str:
@@ -207,7 +209,10 @@ VOICE_BACKENDS: dict[str, str] = {
 CUE_BACKENDS: dict[str, str] = {
     "synth": "generators.cue:SynthCues",
 }
-MOVIE_BACKENDS: dict[str, str] = {}
+MOVIE_BACKENDS: dict[str, str] = {
+    "wan": "generators.video_diffusers:WanMovies",
+    "ltx": "generators.video_diffusers:LtxMovies",
+}
 
 DEFAULT_IMAGE = "storyboard"
 DEFAULT_VOICE = "piper"

@@ -45,7 +45,7 @@ from generators.config import GeneratorConfig, load_config
 from generators.executor import Batch, Executor, LocalExecutor, Planned
 from scriptkit.contract import HANDLE_SECONDS
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, sha256_file
 from scriptkit.kinds import KINDS
 from scriptkit.models import Asset, Assets, ShotList
 
@@ -152,6 +152,8 @@ class PlanContext:
     cache: Cache
     #: Planned assets of the kinds already planned (a movie planner reads its shot's keyframe here).
     planned: dict[str, list[Planned]] = field(default_factory=dict)
+    #: How a movie shorter than its shot is fitted: hold | speed | loop (`--fit`).
+    fit: str = "hold"
 
 
 def image_prompt(shotlist: ShotList, index: int) -> str:
@@ -337,12 +339,19 @@ def plan_music(shotlist: ShotList, backend: CueGenerator, ctx: PlanContext) -> l
     return [_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music")]
 
 
-def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -> list[Planned]:
-    """A movie per shot, made from its keyframe: as long as the shot plus a handle at each end."""
+def plan_movies(shotlist: ShotList, backend: MovieGenerator | None, ctx: PlanContext) -> list[Planned]:
+    """A movie per shot, made from its keyframe: as long as the shot plus a handle at each end. A shot with a
+    take of its own (`video:`) uses that file; without a movie backend only such shots get a movie."""
     keyframes = {item.owner: item for item in ctx.planned.get("image", [])}
     spec = KINDS["movie"]
     planned = []
     for shot in shotlist.shots:
+        path = f"{spec.folder}/{file_stem(shot.id)}{spec.suffix}"
+        if shot.video:
+            planned.append(_take_planned(shotlist, shot, path, ctx))
+            continue
+        if backend is None:
+            continue
         keyframe = keyframes[shot.id]
         job = MovieJob(
             shot=shot,
@@ -353,6 +362,7 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
             width=shotlist.width,
             height=shotlist.height,
             seed=keyframe.record.seed or 0,
+            fit=ctx.fit,
         )
         params = backend.params(job)
         key = asset_key(
@@ -369,7 +379,6 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
                 "params": params,
             }
         )
-        path = f"{spec.folder}/{file_stem(shot.id)}{spec.suffix}"
         record = Asset(
             kind="movie",
             path=path,
@@ -386,6 +395,51 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
         )
         planned.append(Planned("movie", shot.id, path, spec.suffix, key, record, job))
     return planned
+
+
+def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) -> Planned:
+    """A take made elsewhere, probed and put into the cache now: used as it is, or re-encoded at the shot list's
+    rate (so every format can declare the movie's rate as the timeline's) and fitted when shorter than the shot."""
+    from fractions import Fraction
+
+    from generators.movie_file import fit_frames, mp4_bytes, probe_movie, read_frames, resample
+
+    source = Path(shot.video)
+    info = probe_movie(source, shot.id)
+    rate = Fraction(shotlist.fps)
+    frames = math.ceil(Fraction(shot.duration).limit_denominator(1_000_000) * rate)
+    short = math.floor(info.seconds * rate + Fraction(1, 1000)) < frames
+    encode = short or info.rate != rate
+    key = asset_key(
+        {
+            "kind": "movie",
+            "backend": "take",
+            "file": sha256_file(source),
+            "encode": [ctx.fit if short else "", frames, shotlist.fps] if encode else [],
+        }
+    )
+    record = Asset(
+        kind="movie",
+        path=path,
+        key=key,
+        sha256="",
+        owner=shot.id,
+        backend="take",
+        model=str(source),
+        params={"take": str(source), "fit": ctx.fit if short else ""},
+        width=info.width,
+        height=info.height,
+    )
+    item = Planned("movie", shot.id, path, ".mp4", key, record, None)
+    if ctx.cache.lookup(key, ".mp4") is None:
+        if encode:
+            handle = round(HANDLE_SECONDS * rate)
+            pictures = fit_frames(resample(read_frames(source), info.rate, rate), frames, handle, ctx.fit)
+            data = mp4_bytes(pictures, rate, info.width, info.height)
+        else:
+            data = source.read_bytes()
+        _store_movie(ctx.cache, item, data)
+    return item
 
 
 # ------------------------------------------------------------------------------------------ progress
@@ -523,6 +577,8 @@ def generate_assets(
     regenerate: set[str] | frozenset[str] = frozenset(),
     config_near: Path | None = None,
     executor: Executor | None = None,
+    movie_backend: str | None = None,
+    fit: str | None = None,
 ) -> Assets:
     """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record.
 
@@ -530,7 +586,7 @@ def generate_assets(
     dependencies are planned first), looked up in the cache, and what is missing runs on `executor`
     (`LocalExecutor` by default)."""
     media_dir = Path(media_dir).absolute()
-    settings = load_config(config, config_near, image_backend, voice_backend)
+    settings = load_config(config, config_near, image_backend, voice_backend, movie_backend, fit)
     style_ref = check_style(style)
     backends = _backends(settings)
     unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
@@ -538,10 +594,11 @@ def generate_assets(
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
     previous = read_assets(media_dir)
     cache = Cache(media_dir)
-    context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache)
+    context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache, fit=settings.fit)
     for spec in KINDS.values():
         backend = backends.get(spec.role)
-        if backend is not None and all(dep in context.planned for dep in spec.depends_on):
+        wanted = backend is not None or (spec.name == "movie" and any(shot.video for shot in shotlist.shots))
+        if wanted and all(dep in context.planned for dep in spec.depends_on):
             context.planned[spec.name] = _planner(spec.planner)(shotlist, backend, context)
     everything = [item for items in context.planned.values() for item in items]
     for item in everything:
@@ -551,14 +608,9 @@ def generate_assets(
             items = [item for item in everything if KINDS[item.kind].progress == label]
             progress.add(label, len(items), sum(1 for item in items if item.cached))
         batches = [
-            Batch(
-                role,
-                KINDS[items[0].kind].lane,
-                backends[role],
-                [item for item in items if item.cached is None],
-                _store_by_kind(cache),
-            )
+            Batch(role, KINDS[items[0].kind].lane, backends[role], pending, _store_by_kind(cache))
             for role, items in _by_role(everything).items()
+            if (pending := [item for item in items if item.cached is None])
         ]
         (executor or LocalExecutor()).run(batches, lambda kind: progress.advance(KINDS[kind].progress))
     assets = Assets(root=str(media_dir))
@@ -637,6 +689,8 @@ def run_generate(
     config: Path | None,
     quiet: bool,
     as_json: bool,
+    movie_backend: str | None = None,
+    fit: str | None = None,
 ) -> Assets:
     """`scriptkit generate`: read a screenplay or shot list, fill the media folder, report."""
     from scriptkit.plan import load_shotlist
@@ -655,6 +709,8 @@ def run_generate(
         config=config,
         quiet=quiet or as_json,
         config_near=file,
+        movie_backend=movie_backend,
+        fit=fit,
     )
     if as_json:
         sys.stdout.write(json.dumps(assets.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

@@ -48,6 +48,9 @@ class BuildRequest(BaseModel):
     format_options: dict[str, dict[str, Any]] = {}
     image_backend: str | None = None
     voice_backend: str | None = None
+    #: none | wan | ltx (overrides `[generators] movie`), and how a short movie fits its shot (hold | speed | loop).
+    video_backend: str | None = None
+    fit: str | None = None
     config: str | None = None
     quiet: bool = False
 
@@ -317,6 +320,7 @@ def make_manifest(
 
 def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
+    from generators.config import find_config
     from generators.run import generate_assets
     from scriptkit.plan import load_shotlist
     from scriptkit.shotlist_io import write_shotlist
@@ -352,11 +356,23 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         image_backend=request.image_backend,
         voice_backend=request.voice_backend,
         config=Path(request.config) if request.config else None,
+        config_near=source,
         quiet=request.quiet,
+        movie_backend=request.video_backend,
+        fit=request.fit,
     )
     timeline = build_timeline(shotlist, assets, media_dir)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
+    config = find_config(Path(request.config) if request.config else None, source)
+    # recorded only when given, so a build without them writes the same manifest as before; refine reads them
+    for key, value in (
+        ("video_backend", request.video_backend),
+        ("fit", request.fit),
+        ("config", str(config.absolute()) if config else None),
+    ):
+        if value:
+            backends[key] = value
     with _outputs_progress(request.quiet or log is not None, len(formats)) as step:
         manifest = write_outputs(
             timeline,

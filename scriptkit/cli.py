@@ -32,6 +32,10 @@ schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExamp
 app.add_typer(schema_app, name="schema")
 
 #: `--nle` help (the targets come from the format registry: `scriptkit formats` lists them, without slowing --help).
+VideoBackend = Annotated[
+    str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
+]
+Fit = Annotated[str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")]
 NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
@@ -133,6 +137,8 @@ def generate(
     template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
     image_backend: Annotated[str | None, typer.Option("--image-backend", help="storyboard, diffusers")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend", help="piper, transformers")] = None,
+    video_backend: VideoBackend = None,
+    fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the asset record as JSON.")] = False,
@@ -156,6 +162,8 @@ def generate(
             config=config,
             quiet=quiet,
             as_json=as_json,
+            movie_backend=video_backend,
+            fit=fit,
         )
     except ScriptkitError as exc:
         _fail(exc)
@@ -180,6 +188,8 @@ def build(
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
     image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    video_backend: VideoBackend = None,
+    fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
@@ -207,6 +217,8 @@ def build(
         },
         image_backend=image_backend,
         voice_backend=voice_backend,
+        video_backend=video_backend,
+        fit=fit,
         config=str(config) if config else None,
         quiet=quiet,
     )

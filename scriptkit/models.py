@@ -189,6 +189,9 @@ class Shot(_Model):
     negative_prompt: str = ""
     seed: int = 0
     source_line: int = Field(description="Script line the shot comes from.")
+    video: str = Field(
+        default="", description="A take made elsewhere: a movie file (relative to the shot list, or absolute)."
+    )
 
 
 class MusicBed(_Model):

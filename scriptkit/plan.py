@@ -1097,6 +1097,7 @@ def _finish(
         "negative_prompt": template.negative_prompt,
         "seed": seed_for(shot_id),
         "source_line": draft.source_line,
+        "video": "",
     }
 
 

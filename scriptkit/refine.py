@@ -203,6 +203,12 @@ def regenerated_owners(old: Assets, new: Assets) -> list[str]:
     return owners
 
 
+def _recorded_config(base: Base) -> Path | None:
+    """The scriptkit.toml the base was built with (backends and their options), when one was used."""
+    recorded = base.manifest.get("options", {}).get("config")
+    return Path(recorded) if recorded else None
+
+
 def _style(base: Base, style: Path | None) -> Path | None:
     if style is not None:
         return Path(style)
@@ -310,9 +316,11 @@ def refine_project(
             style=_style(base, style),
             image_backend=image_backend or base.manifest.get("options", {}).get("image_backend"),
             voice_backend=voice_backend or base.manifest.get("options", {}).get("voice_backend"),
-            config=config,
+            config=config or _recorded_config(base),
             quiet=quiet,
             regenerate=regenerate_ids,
+            movie_backend=base.manifest.get("options", {}).get("video_backend"),
+            fit=base.manifest.get("options", {}).get("fit"),
         )
         regenerated = regenerated_owners(base.assets, assets)
         lap("generate")
@@ -346,6 +354,7 @@ def refine_project(
             backends={
                 "image_backend": image_backend or previous.get("image_backend"),
                 "voice_backend": voice_backend or previous.get("voice_backend"),
+                **{key: previous[key] for key in ("video_backend", "fit", "config") if previous.get(key)},
             },
         )
         manifest["refine"] = {

@@ -16,7 +16,7 @@ import opentimelineio as otio
 from scriptkit.conform.diff import first_by_owner, media_url, tc, video_order
 from scriptkit.conform.identity import Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Layout, Placed, item_frames, layout, rt
-from scriptkit.contract import frames_at, timeline_rate
+from scriptkit.contract import clip_media, frames_at, timeline_rate
 from scriptkit.errors import ScriptkitError
 
 if TYPE_CHECKING:
@@ -84,6 +84,30 @@ def _cover(clip: otio.schema.Clip, rate: float) -> None:
         frames_at(available.end_time_exclusive(), rate), frames_at(clip.source_range.end_time_exclusive(), rate)
     )
     reference.available_range = otio.opentime.TimeRange(rt(want_start, rate), rt(want_end - want_start, rate))
+
+
+#: What a re-animated shot's marker and note say when the editor's in/out does not fit inside the new movie.
+MOVIE_FIT = {
+    "moved": "does not hold the editor's in/out there: the same length is used, slid inside the movie",
+    "short": "is shorter than the editor's clip, which runs past the movie's end: trim it",
+}
+
+
+def _fit_movie(clip: otio.schema.Clip, rate: float) -> str:
+    """Keep the editor's in/out inside a new movie: "" when it lies inside, "moved" when the in point had to
+    slide (same length), "short" when the movie is shorter than the clip."""
+    reference = clip.media_reference
+    if clip.source_range is None or reference is None or reference.available_range is None:
+        return ""
+    start = frames_at(reference.available_range.start_time, rate)
+    end = frames_at(reference.available_range.end_time_exclusive(), rate)
+    first, frames = frames_at(clip.source_range.start_time, rate), frames_at(clip.source_range.duration, rate)
+    if start <= first and first + frames <= end:
+        return ""
+    if frames > end - start:
+        return "short"
+    clip.source_range = otio.opentime.TimeRange(rt(min(max(first, start), end - frames), rate), rt(frames, rate))
+    return "moved"
 
 
 def _change_marker(clip: otio.schema.Clip, name: str, comment: str, shot_id: str, rate: float) -> None:
@@ -363,7 +387,13 @@ def conform_timeline(
                 if placed.track == primary:
                     ripples.append((placed.end, new_len - placed.duration))
             if source is not None or delta:
-                _cover(clip, rate)
+                fit = _fit_movie(clip, rate) if clip_media(clip) == "movie" else ""
+                if fit:
+                    note = f"{owner}: the new movie {MOVIE_FIT[fit]}"
+                    _change_marker(clip, f"MOVIE {fit.upper()}", note, owner, rate)
+                    report.notes.append(note)
+                if fit != "moved":
+                    _cover(clip, rate)
         elif source is not None and identity.kind in ("dialogue", "cue"):
             new = new_clips[owner]
             pushed = _resize_in_place(track, placed.index, new.duration, rate)
