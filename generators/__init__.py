@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from generators.audio import Audio
+from generators.casting import VoiceOption, cast_voices
+from generators.delivery import Delivery, delivery_for
 from scriptkit.errors import ScriptkitError
-from scriptkit.models import DialogueLine, Shot
+from scriptkit.models import CastMember, DialogueLine, Shot, Voice
 
 Params = dict[str, str | int | float | bool]
 
@@ -59,11 +61,25 @@ class ImageJob:
 
 @dataclass(frozen=True)
 class VoiceJob:
+    """A line to speak, with the voice its character was cast with (None: the backend's own choice)."""
+
     line: DialogueLine
+    voice: Voice | None = None
+    language: str = "en"
 
     @property
     def owner(self) -> str:
         return self.line.id
+
+    def delivery(self) -> Delivery:
+        return delivery_for(self.line.parenthetical, self.line.extensions)
+
+    def delivery_params(self) -> dict[str, float | str]:
+        return self.delivery().params()
+
+    def spoken_text(self) -> str:
+        """The words to say: whitespace collapsed, a cut-off `--` kept as a dash."""
+        return " ".join(self.line.text.split())
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,13 @@ class ImageGenerator(BackendBase):
 
 
 class VoiceGenerator(BackendBase):
+    #: The voices casting chooses from (best first within a sex); empty: the backend casts nothing.
+    voices: ClassVar[tuple[VoiceOption, ...]] = ()
+
+    def cast(self, members: list[CastMember]) -> list[CastMember]:
+        """The cast with a voice of this backend each (one already of this backend is kept)."""
+        return cast_voices(members, self.voices, self.name) if self.voices else list(members)
+
     def prepare(self, cast: list[str]) -> None:
         """Called with the shot list's characters (in order of appearance) before `params`/`generate`."""
 
@@ -138,6 +161,7 @@ IMAGE_BACKENDS: dict[str, str] = {
     "diffusers": "generators.diffusers_image:DiffusersImages",
 }
 VOICE_BACKENDS: dict[str, str] = {
+    "kokoro": "generators.kokoro:KokoroVoices",
     "piper": "generators.piper:PiperVoices",
     "transformers": "generators.transformers_voice:VitsVoices",
 }
@@ -146,7 +170,7 @@ CUE_BACKENDS: dict[str, str] = {
 }
 
 DEFAULT_IMAGE = "storyboard"
-DEFAULT_VOICE = "piper"
+DEFAULT_VOICE = "kokoro"
 DEFAULT_CUE = "synth"
 
 
@@ -170,6 +194,11 @@ def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGene
 
 def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
     return _resolve(VOICE_BACKENDS, "voice", name)(options=dict(options or {}))
+
+
+def voice_options(name: str) -> tuple[VoiceOption, ...]:
+    """A voice backend's casting choices, without starting it (for `plan`)."""
+    return _resolve(VOICE_BACKENDS, "voice", name).voices
 
 
 def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:

@@ -43,7 +43,7 @@ from generators.cache import CACHE_DIR, Cache, asset_key, publish
 from generators.config import GeneratorConfig, load_config
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
-from scriptkit.models import Asset, Assets, ShotList
+from scriptkit.models import Asset, Assets, CastMember, Script, ShotList
 
 ASSETS_FILE = "assets.json"
 #: Progress bar of each asset kind.
@@ -218,12 +218,25 @@ def plan_images(
     return planned
 
 
+def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
+    """The shot list's cast, completed with every speaker it misses, each with a voice of `backend`."""
+    from scriptkit.cast import infer_cast, merge_cast
+
+    speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
+    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None])
+    return backend.cast(merge_cast(list(shotlist.cast), found))
+
+
 def plan_voices(shotlist: ShotList, backend: VoiceGenerator) -> list[Planned]:
+    """A voice per line, in the voice its character is cast with: a recast character re-voices its lines only."""
     planned = []
+    cast = ShotList.model_construct(cast=cast_for(shotlist, backend))
     for shot in shotlist.shots:
         for line in shot.dialogue:
-            job = VoiceJob(line=line)
-            params = {**backend.params(job), "character": line.character}
+            member = cast.member(line.character)
+            voice = member.voice if member is not None else None
+            job = VoiceJob(line=line, voice=voice, language=member.language if member is not None else "en")
+            params = {**backend.params(job), "character": member.name if member is not None else line.character}
             key = asset_key(
                 {
                     "kind": "voice",

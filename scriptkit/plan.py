@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scriptkit import lexicon
+from scriptkit.cast import infer_cast, voice_cast
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import (
     DialogueLine,
@@ -1381,6 +1382,8 @@ def plan_script(script: Script, template: Template) -> ShotList:
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
+        speakers = [line["character"] for shot in shots for line in shot["dialogue"]]
+        cast = voice_cast(infer_cast(script, speakers))
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
@@ -1399,6 +1402,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
             drop_frame=template.drop_frame,
             style_prompt=template.style_prompt,
             characters=characters,
+            cast=cast,
             shots=shots,
             music=music,
             scene_durations=scene_durations,
@@ -1457,3 +1461,10 @@ def summary_lines(shotlist: ShotList) -> list[str]:
         f"{'total':<{width}}  {len(shotlist.shots):3d} shots  {total:7.2f} s  ({_clock(total)}, {len(counts)} scenes)"
     )
     return lines
+
+
+def target_line(seconds: float, target: float | None, what: str = "estimate") -> str | None:
+    """`plan` and `build` against the template's target length, e.g. 'estimate 0:56 for a 1:00 target (-4 s)'."""
+    if not target:
+        return None
+    return f"{what} {_clock(seconds)} for a {_clock(target)} target ({seconds - target:+.0f} s)"

@@ -20,6 +20,7 @@ from generators import IMAGE_BACKENDS, register
 from generators.audio import wav_info
 from generators.cache import sha256_file
 from generators.cue import SynthCues
+from generators.kokoro import KokoroVoices
 from generators.piper import PiperVoices
 from generators.run import ASSETS_FILE, generate_assets, music_length
 from generators.storyboard import StoryboardImages
@@ -44,7 +45,7 @@ class Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: dict[str, list[str]] = {"image": [], "voice": [], "cue": []}
-        for kind, cls in (("image", StoryboardImages), ("voice", PiperVoices), ("cue", SynthCues)):
+        for kind, cls in (("image", StoryboardImages), ("voice", KokoroVoices), ("cue", SynthCues)):
             original = cls.generate
 
             def wrapped(self_: object, jobs: list, _original=original, _kind=kind) -> Iterator:  # type: ignore[no-untyped-def]
@@ -81,7 +82,7 @@ def test_cold_run_fills_the_media_folder(cold: tuple[Path, Assets]) -> None:
             assert (handle.getframerate(), handle.getsampwidth(), handle.getnchannels()) == (48000, 2, 1)
             true = handle.getnframes() / 48000
         assert asset.duration == pytest.approx(true, abs=1e-6) and true > 0.3
-        assert asset.backend == "piper" and asset.model.endswith(".onnx") and asset.params["character"]
+        assert asset.backend == "kokoro" and asset.model.startswith("kokoro-82m") and asset.params["voice"]
     slam = assets.cues["sc02-car-001-c1"]
     assert slam.path == "cues/sc02-car-001-c1-slam.wav" and slam.duration == pytest.approx(0.8)
     assert wav_info((media / slam.path).read_bytes())["IKEY"] == "SLAM"
