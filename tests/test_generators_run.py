@@ -266,7 +266,7 @@ def test_config_picks_backend_and_cli_overrides(tmp_path: Path) -> None:
     from generators.config import load_config
 
     settings = load_config(config, None, image_backend="plain")
-    assert settings.image == "plain" and settings.voice == "piper"
+    assert settings.image == "plain" and settings.voice == "kokoro"
     assert settings.for_backend("piper") == {"characters": {"MAYA": {"pitch": 0.8}}}
     voices = PiperVoices(options=settings.for_backend("piper"))
     assert voices.settings("MAYA").pitch == 0.8
