@@ -230,10 +230,9 @@ def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
 def plan_voices(shotlist: ShotList, backend: VoiceGenerator) -> list[Planned]:
     """A voice per line, in the voice its character is cast with: a recast character re-voices its lines only."""
     planned = []
-    cast = ShotList.model_construct(cast=cast_for(shotlist, backend))
     for shot in shotlist.shots:
         for line in shot.dialogue:
-            member = cast.member(line.character)
+            member = shotlist.member(line.character)
             voice = member.voice if member is not None else None
             job = VoiceJob(line=line, voice=voice, language=member.language if member is not None else "en")
             params = {**backend.params(job), "character": member.name if member is not None else line.character}
@@ -529,6 +528,7 @@ def generate_assets(
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
     voices_gen.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
+    shotlist.cast = cast_for(shotlist, voices_gen)  # the voices used: build writes them to shots.yaml
     previous = read_assets(media_dir)
     cache = Cache(media_dir)
     image_items = plan_images(shotlist, images_gen, style_ref, _takes(previous, regenerate))

@@ -149,6 +149,8 @@ class DialogueLine(_Model):
     line: int = Field(description="Source line of the character cue.")
     offset: float = Field(default=0.0, description="Seconds from the shot's start; negative for a PRE-LAP.")
     duration: float = Field(default=0.0, ge=0, description="Estimated seconds; the voice asset's true length wins.")
+    timed: float | None = Field(default=None, description="Seconds of the real voice, written by build.")
+    timed_offset: float | None = Field(default=None, description="Seconds from the shot's start as built.")
 
 
 class SoundCue(_Model):
@@ -187,6 +189,7 @@ class Shot(_Model):
     negative_prompt: str = ""
     seed: int = 0
     source_line: int = Field(description="Script line the shot comes from.")
+    timed: float | None = Field(default=None, description="Seconds on the built timeline (grown to hold its lines).")
 
 
 Sex = Literal["female", "male", "unknown"]

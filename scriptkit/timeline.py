@@ -34,8 +34,11 @@ Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "charac
    (Audio, role "dialogue", character name): Gaps and Clips at absolute timeline positions.
    - Clip.name = dialogue line id; source_range = (0, voice frames) where voice frames = the asset's true
      duration rounded up to whole frames; ExternalReference to the 48 kHz WAV.
-   - A line starts at its shot's start + line offset (a negative offset is a PRE-LAP / J-cut: it starts
-     under the previous shot); a line never overlaps the previous line on the same track (pushed later).
+   - Lines are laid out from the real voice lengths: a shot's first line starts at its shot's start + its
+     offset (a negative offset is a PRE-LAP / J-cut: it starts under the previous shot), each later line after
+     the real end of the one before plus the pause the plan left between them. No line overlaps another line
+     on any track, except dual dialogue and a line cutting in on a cut-off (`--`) line (CUT_IN_SECONDS early);
+     such a clip has metadata["scriptkit"]["overlap"] = True. An alias of a cast member shares its track.
 3. "SFX" (Audio, role "effects"): one Clip per sound cue at shot start + cue offset; a Marker on each cue
    clip (name = cue word, color ORANGE).
 4. "MUSIC" (Audio, role "music"): one Clip of the music bed under the whole timeline (when there is one),
@@ -105,6 +108,8 @@ HANDLE_SECONDS = 2.0
 BLACK_SECONDS = 0.5
 #: Silence held after a shot's last line of dialogue before the cut.
 TAIL_SECONDS = 0.25
+#: How early a line may come in over a cut-off (`--`) line before it.
+CUT_IN_SECONDS = 0.2
 
 log = logging.getLogger("scriptkit.timeline")
 
@@ -410,7 +415,9 @@ def _place(track: list[_Placed], start: Frames, frames: Frames, clip: otio.schem
 
 
 def _track_key(shotlist: ShotList, character: str, shared: bool) -> str:
-    return "DIALOGUE" if shared else f"DIALOGUE {character.upper()}"
+    """The dialogue track of a character: its cast name, so an alias (`GULLIVER THE GULL`) shares its track."""
+    member = shotlist.member(character)
+    return "DIALOGUE" if shared else f"DIALOGUE {member.name if member else character.upper()}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -495,12 +502,48 @@ def _cue_clip(shot: Shot, cue: SoundCue, asset: Asset, frames: int, media_dir: P
     return clip
 
 
+def _cut_off(line: DialogueLine) -> bool:
+    """A line that ends in a dash is interrupted: the next speaker may come in over its last moment."""
+    return line.text.rstrip().endswith(("--", "—", "–"))
+
+
+def _dialogue_starts(
+    shot: Shot, lengths: list[Frames], start: Frames, heard: Frames, rate: Fraction
+) -> list[tuple[Frames, bool]]:
+    """(start frame, may overlap) of each line of `shot`, laid out from the real voice lengths.
+
+    The first line starts at its planned offset, each later one after the real end of the line before it plus
+    the pause the plan left between them (a dual-dialogue partner starts with its line). No line starts before
+    the last line heard ends (`heard`, across every speaker), except dual dialogue and a line that interrupts
+    a cut-off (`--`) line, which may come in `CUT_IN_SECONDS` early.
+    """
+    out: list[tuple[Frames, bool]] = []
+    dual = "dual" in shot.tags
+    prev_end = heard
+    for n, (line, frames) in enumerate(zip(shot.dialogue, lengths, strict=True)):
+        if n == 0:
+            at = start + frames_of(line.offset, rate)
+        else:
+            before = shot.dialogue[n - 1]
+            pause = line.offset - (before.offset + before.duration)
+            at = out[-1][0] + lengths[n - 1] + frames_of(pause, rate)
+        together = dual and n > 0 and line.offset <= shot.dialogue[n - 1].offset
+        cut_in = n > 0 and _cut_off(shot.dialogue[n - 1])
+        floor = prev_end - (frames_of(CUT_IN_SECONDS, rate) if cut_in else 0)
+        if not together:
+            at = max(at, floor)
+        out.append((max(0, at), together or cut_in))
+        prev_end = max(prev_end, out[-1][0] + frames)
+    return out
+
+
 def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction, shared: bool) -> _Layout:
     """Frame positions of every shot and every audio clip (a pure function of the inputs)."""
     lay = _Layout()
     black = frames_of(BLACK_SECONDS, rate)
     tail = frames_of(TAIL_SECONDS, rate)
     cursor = 0
+    heard = 0  # where the last line of dialogue heard so far ends, on any track
     last = len(shotlist.shots) - 1
     for i, shot in enumerate(shotlist.shots):
         planned = frames_of(shot.duration, rate)
@@ -516,14 +559,25 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
         lay.black_before.append(gap)
         if gap:
             cursor += black
+        early = -frames_of(shot.dialogue[0].offset, rate) if shot.dialogue and shot.dialogue[0].offset < 0 else 0
+        if i and early and cursor - early < heard:  # a PRE-LAP waits for the last line: the previous shot holds
+            lay.frames[-1] += heard - (cursor - early)
+            cursor = heard + early
         start = cursor
         need = planned
-        for line in shot.dialogue:
-            asset = _need(assets.voices, line.id, "voice", media_dir)
-            n = frames_ceil(asset.duration if asset.duration else line.duration or 1.0, rate)
+        voices = [_need(assets.voices, line.id, "voice", media_dir) for line in shot.dialogue]
+        lengths = [
+            frames_ceil(asset.duration if asset.duration else line.duration or 1.0, rate)
+            for line, asset in zip(shot.dialogue, voices, strict=True)
+        ]
+        starts = _dialogue_starts(shot, lengths, start, heard, rate)
+        for line, asset, n, (at, overlaps) in zip(shot.dialogue, voices, lengths, starts, strict=True):
             clip = _dialogue_clip(shot, line, asset, n, media_dir, rate)
+            if overlaps:
+                clip.metadata["scriptkit"]["overlap"] = True
             lane = lay.dialogue.setdefault(_track_key(shotlist, line.character, shared), [])
-            placed = _place(lane, start + frames_of(line.offset, rate), n, clip)
+            placed = _place(lane, at, n, clip)
+            heard = max(heard, placed.start + placed.frames)
             if not (is_vo(line) and i < last):
                 need = max(need, placed.start + placed.frames - start + tail)
         for cue in shot.cues:
@@ -534,7 +588,6 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
         lay.frames.append(need)
         cursor = start + need
     # the last shot holds every line still playing (a V.O. from an earlier shot may run on that far)
-    heard = max((p.start + p.frames for lane in lay.dialogue.values() for p in lane), default=0)
     if heard + tail > cursor:
         lay.frames[-1] += heard + tail - cursor
         cursor = heard + tail
