@@ -22,9 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from generators.audio import SAMPLE_RATE, Audio, fade_edges, resample
+from scriptkit.mix import DIALOGUE_LUFS
 
 #: Loudness of an ordinary line of dialogue (LUFS); the mix anchors on it.
-LINE_LUFS = -20.0
+LINE_LUFS = DIALOGUE_LUFS
 PEAK_DBFS = -1.5
 TRIM_DB = -40.0
 PAD_SECONDS = 0.04

@@ -241,7 +241,7 @@ class MusicBed(_Model):
 
     id: str = "music-bed"
     description: str = ""
-    level_db: float = -18.0
+    level_db: float = Field(default=-6.0, description="Clip gain of the bed (written at scriptkit.mix.MUSIC_LUFS).")
 
 
 class ShotList(_Model):
@@ -350,7 +350,7 @@ class Template(_Model):
     preview_width: int = 960
     preview_height: int = 540
     dialogue_tracks: Literal["per_character", "shared"] = "per_character"
-    music_level_db: float = -18.0
+    music_level_db: float = -6.0
     target_seconds: float | None = Field(default=None, gt=0, description="Episode length to aim for (seconds).")
     music_prompt: str = Field(
         default="cinematic underscore, tense and restrained",

@@ -1342,7 +1342,10 @@ def _unvalidated(model: type[_M], values: dict[str, Any], fields_set: set[str]) 
 
 def _shot_model(values: dict[str, Any]) -> Shot:
     """The `Shot` of a `_finish` dict: what `Shot.model_validate(values)` gives, without the validation."""
-    values["dialogue"] = [_unvalidated(DialogueLine, line, set(line)) for line in values["dialogue"]]
+    values["dialogue"] = [
+        _unvalidated(DialogueLine, {**line, "timed": None, "timed_offset": None}, set(line))
+        for line in values["dialogue"]
+    ]
     values["cues"] = [
         _unvalidated(
             SoundCue,
@@ -1359,6 +1362,7 @@ def _shot_model(values: dict[str, Any]) -> Shot:
         )
         for cue in values["cues"]
     ]
+    values["timed"] = None  # set by build
     return _unvalidated(Shot, values, set(values))
 
 

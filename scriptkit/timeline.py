@@ -42,7 +42,9 @@ Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "charac
 3. "SFX" (Audio, role "effects"): one Clip per sound cue at shot start + cue offset; a Marker on each cue
    clip (name = cue word, color ORANGE).
 4. "MUSIC" (Audio, role "music"): one Clip of the music bed under the whole timeline (when there is one),
-   metadata["scriptkit"]["level_db"].
+   metadata["scriptkit"]["level_db"] and ["duck"]: volume keyframes [[frame from the clip's start, dB], ...]
+   dipping it under every line of dialogue (`scriptkit.mix`).
+Every audio clip carries its clip gain in metadata["scriptkit"]["level_db"] (dialogue, effects: `scriptkit.mix`).
 
 Every Clip carries metadata["scriptkit"] with at least {"kind": "shot"|"dialogue"|"cue"|"music",
 "shot_id", "asset_hash" (Asset.sha256), "asset_path" (relative to the media folder)}; shot clips add
@@ -91,10 +93,11 @@ from urllib.parse import quote, unquote, urlparse
 import opentimelineio as otio
 from opentimelineio.core._core_utils import _value_to_any
 
-from scriptkit import __version__
+from scriptkit import __version__, mix
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import file_url
-from scriptkit.models import Asset, Assets, DialogueLine, ExportOptions, Shot, ShotList, SoundCue, Transition
+from scriptkit.mix import duck_keyframes
+from scriptkit.models import Asset, Assets, DialogueLine, ExportOptions, MusicBed, Shot, ShotList, SoundCue, Transition
 from scriptkit.rates import (
     DROP_FRAME_RATES,
     SUPPORTED_RATES,
@@ -481,6 +484,7 @@ def _dialogue_clip(shot: Shot, line: DialogueLine, asset: Asset, frames: int, me
             "parenthetical": line.parenthetical,
             "extensions": list(line.extensions),
             "split": split,
+            "level_db": mix.DIALOGUE_DB,
         }
     )
     set_metadata(clip, "scriptkit", meta)
@@ -494,7 +498,9 @@ def _cue_clip(shot: Shot, cue: SoundCue, asset: Asset, frames: int, media_dir: P
         source_range=_range(0, frames, rate),
     )
     meta = _common("cue", shot.id, asset)
-    meta.update({"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind})
+    meta.update(
+        {"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind, "level_db": mix.EFFECTS_DB}
+    )
     set_metadata(clip, "scriptkit", meta)
     marker = otio.schema.Marker(name=cue.word, marked_range=_range(0, 1, rate), color=otio.schema.MarkerColor.ORANGE)
     set_metadata(marker, "scriptkit", {"cue_id": cue.id, "line": cue.line})
@@ -778,7 +784,8 @@ def build_timeline(
         tl.tracks.append(_audio_track(key, "dialogue", character, lay.dialogue[key], rate))
     tl.tracks.append(_audio_track("SFX", "effects", None, _fit_cues(lay.cues, lay.end, rate, fixups), rate))
     if shotlist.music is not None and assets.music is not None:
-        tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate))
+        spans = [(p.start, p.start + p.frames) for lane in lay.dialogue.values() for p in lane]
+        tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate, spans))
 
     for text in fixups:
         log.warning("%s", text)
@@ -811,9 +818,13 @@ def _dialogue_order(shotlist: ShotList) -> dict[str, int]:
     return order
 
 
-def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, rate: Fraction):
+def _music_track(
+    shotlist: ShotList, asset: Asset, media_dir: Path, end: int, rate: Fraction, spans: list[tuple[int, int]]
+):
     available = frames_ceil(asset.duration, rate) if asset.duration else end
     frames = min(available, end)
+    level = shotlist.music.level_db if shotlist.music else MusicBed().level_db
+    duck = duck_keyframes(spans, 0, frames, level, frames_of(mix.DUCK_ATTACK, rate), frames_of(mix.DUCK_RELEASE, rate))
     clip = otio.schema.Clip(
         name=shotlist.music.id if shotlist.music else "music-bed",
         media_reference=_reference(asset, media_dir, available, rate),
@@ -822,7 +833,8 @@ def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, ra
     meta = _common("music", None, asset)
     meta.update(
         {
-            "level_db": shotlist.music.level_db if shotlist.music else -18.0,
+            "level_db": level,
+            "duck": [[frame, db] for frame, db in duck],
             "description": shotlist.music.description if shotlist.music else "",
         }
     )

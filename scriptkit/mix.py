@@ -1,0 +1,84 @@
+"""The mix: one home for the levels every stage and every format agrees on.
+
+Sound files are written at a known loudness (BS.1770 integrated, measured with pyloudnorm): a line of dialogue
+at `DIALOGUE_LUFS` (the anchor; a whisper under it, a shout over it), a sound effect at `EFFECTS_LUFS`, the music
+bed at `MUSIC_LUFS`. On the timeline each audio clip carries its gain (`level_db`), and the music clip the
+keyframes that duck it under every line of dialogue (`duck`: [frame from the clip's start, dB] pairs). Every
+exporter writes those as clip gains and volume keyframes; the preview applies them, then brings the whole mix
+to `TARGET_LUFS` with the true peak at or under `TRUE_PEAK_DBTP`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+DIALOGUE_LUFS = -17.0
+EFFECTS_LUFS = -23.0
+MUSIC_LUFS = -20.0
+#: Clip gains by role (dB); the music's comes from the template (`music_level_db`).
+DIALOGUE_DB = 0.0
+EFFECTS_DB = 0.0
+#: How far the music dips under dialogue, and how fast.
+DUCK_DB = -9.0
+DUCK_ATTACK = 0.3
+DUCK_RELEASE = 0.6
+#: The published mix.
+TARGET_LUFS = -14.0
+TRUE_PEAK_DBTP = -1.0
+
+
+def duck_keyframes(
+    spans: list[tuple[int, int]], clip_start: int, clip_frames: int, level_db: float, attack: int, release: int
+) -> list[tuple[int, float]]:
+    """Volume keyframes (frame from the clip's start, dB) of a music clip at `level_db` that dips by DUCK_DB
+    while any span of dialogue (absolute start, end frames) plays; spans closer than the ramps merge."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start - attack <= merged[-1][1] + release:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    low = level_db + DUCK_DB
+    points: list[tuple[int, float]] = [(0, level_db)]
+    for start, end in merged:
+        down_from, down_to = start - clip_start - attack, start - clip_start
+        up_from, up_to = end - clip_start, end - clip_start + release
+        if down_to <= 0:
+            points = [(0, low)]
+        elif down_from > points[-1][0]:
+            points += [(down_from, level_db), (down_to, low)]
+        else:
+            points.append((max(down_to, points[-1][0] + 1), low))
+        if up_from < clip_frames:
+            points += [(up_from, low), (min(up_to, clip_frames), level_db)]
+    out: list[tuple[int, float]] = []
+    for frame, db in points:
+        if 0 <= frame <= clip_frames and (not out or frame > out[-1][0]):
+            out.append((frame, db))
+    return out
+
+
+def clip_gain(meta: dict) -> tuple[float, list[tuple[int, float]]]:
+    """(clip gain dB, volume keyframes) of a timeline audio clip from its metadata["scriptkit"]."""
+    level = float(meta.get("level_db") or 0.0)
+    keys = [(int(frame), float(db)) for frame, db in meta.get("duck") or []]
+    return level, keys
+
+
+def gain_at(keys: list[tuple[int, float]], frame: float) -> float:
+    """The keyframed gain (dB) at `frame`, linear between keyframes, held before the first and after the last."""
+    if not keys:
+        return 0.0
+    if frame <= keys[0][0]:
+        return keys[0][1]
+    for (f0, d0), (f1, d1) in itertools.pairwise(keys):
+        if frame <= f1:
+            return d0 + (d1 - d0) * (frame - f0) / max(1, f1 - f0)
+    return keys[-1][1]
+
+
+def shifted(keys: list[tuple[int, float]], skip: int) -> list[tuple[int, float]]:
+    """Keyframes of a clip whose first `skip` frames are cut off: the gain at the new start, then the rest."""
+    if skip <= 0 or not keys:
+        return keys
+    return [(0, gain_at(keys, skip)), *((frame - skip, db) for frame, db in keys if frame > skip)]
