@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generators.audio import SAMPLE_RATE, Audio, fade_edges, resample
-from scriptkit.mix import DIALOGUE_LUFS
+from scriptkit.mix import DIALOGUE_LUFS, loudness
 
 #: Loudness of an ordinary line of dialogue (LUFS); the mix anchors on it.
 LINE_LUFS = DIALOGUE_LUFS
@@ -88,17 +88,6 @@ def trim_silence(samples: np.ndarray, rate: int, floor_db: float = TRIM_DB, pad:
     start = max(0, loud[0] * window - keep)
     end = min(len(samples), (loud[-1] + 1) * window + keep)
     return samples[start:end]
-
-
-def loudness(samples: np.ndarray, rate: int) -> float:
-    """Integrated loudness (LUFS, BS.1770 via pyloudnorm); for clips under 0.4 s a K-weighting-free RMS."""
-    x = np.asarray(samples, dtype=np.float64)
-    if len(x) < int(0.41 * rate):
-        rms = float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
-        return 20 * np.log10(rms) - 0.691 if rms > 0 else float("-inf")
-    import pyloudnorm
-
-    return float(pyloudnorm.Meter(rate).integrated_loudness(x))
 
 
 def band_pass(samples: np.ndarray, rate: int, low: float, high: float) -> np.ndarray:
