@@ -20,16 +20,17 @@ from scriptkit.models import CastMember, Script
 
 _FEMALE_WORDS = re.compile(
     r"\b(woman|women|girl|lady|mother|mom|mum|grandmother|grandma|granny|daughter|sister|wife|aunt|niece|queen|"
-    r"female|she|her|actress|waitress|mrs|ms|miss)\b",
+    r"female|she|her|actress|waitress|mrs|ms|miss|nan|nana|gran|mum|mummy|ma|madam)\b",
     re.IGNORECASE,
 )
 _MALE_WORDS = re.compile(
     r"\b(man|men|boy|guy|gentleman|father|dad|grandfather|grandpa|son|brother|husband|uncle|nephew|king|male|"
-    r"he|his|him|mr|sir)\b",
+    r"he|his|him|mr|sir|pa|papa|daddy|grandad|lad)\b",
     re.IGNORECASE,
 )
-_SHE = re.compile(r"\b(she|her|hers|herself)\b", re.IGNORECASE)
-_HE = re.compile(r"\b(he|him|his|himself)\b", re.IGNORECASE)
+#: pronoun -> 0 (she) or 1 (he); the object forms refer to someone other than the sentence's subject.
+_PRONOUNS = {"she": 0, "her": 0, "hers": 0, "herself": 0, "he": 1, "him": 1, "his": 1, "himself": 1}
+_OBJECT = {"her", "him"}
 _DECADE = re.compile(r"\b(?:(early|mid|late)[ -])?(\d)0s\b", re.IGNORECASE)
 _YEARS = re.compile(r"(?<![\d.])(\d{1,3})(?:\s*(?:years?|yrs?)(?:[ -]old)?)?(?![\d.]|s\b)")
 _CHILD = re.compile(r"\b(child|kid|boy|girl|toddler|little)\b", re.IGNORECASE)
@@ -42,9 +43,10 @@ _INTRO = re.compile(r"\b([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*\(([^()]{1,80})\)")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
 
 
-def age_from(text: str) -> tuple[str, bool]:
-    """(age as '28' or '40-49', guessed) from a description; ('', False) when it says nothing of age."""
-    decade = _DECADE.search(text)
+def age_from(text: str, numbers: bool = True) -> tuple[str, bool]:
+    """(age as '28' or '40-49', guessed) from a description ('' when it says nothing of age): a number or a
+    decade is read, a word (girl, teenager, elderly) gives a guessed range. `numbers=False` reads words only."""
+    decade = _DECADE.search(text) if numbers else None
     if decade:
         base = int(decade.group(2)) * 10
         part = (decade.group(1) or "").lower()
@@ -52,7 +54,7 @@ def age_from(text: str) -> tuple[str, bool]:
             part, (base, base + 9)
         )
         return f"{low}-{high}", False
-    years = _YEARS.search(text)
+    years = _YEARS.search(text) if numbers else None
     if years and 0 < int(years.group(1)) < 120:
         return years.group(1), False
     if _TEEN.search(text):
@@ -73,7 +75,7 @@ def _title_block(script: Script) -> dict[str, str]:
     """NAME -> description from a title-page `Cast:` block."""
     out: dict[str, str] = {}
     for raw in script.title_page.get("cast", "").splitlines():
-        match = re.match(r"\s*([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*(?:[-–—:,(]\s*(.*?)\)?)?\s*$", raw)
+        match = re.match(r"\s*([A-Z][A-Z0-9'.]*(?: [A-Z][A-Z0-9'.]*)*)\s*(?:[-–—:,(]\s*(.*?)\)?)?\s*$", raw)
         if match:
             out[" ".join(match.group(1).split())] = match.group(2) or ""
     return out
@@ -89,35 +91,35 @@ def _intros(script: Script) -> dict[str, str]:
 
 
 def _pronoun_votes(script: Script, names: list[str]) -> dict[str, list[int]]:
-    """name -> [she votes, he votes]. A pronoun after a name in its sentence is that name's; one in a sentence
-    naming nobody refers back to the last name of its paragraph, or at a paragraph's start to the previous
-    naming paragraph's subject (its first name): `Maya holds out the ENVELOPE. Theo lowers the paper. / Her
-    PHONE buzzes.` gives "Her" to Maya."""
+    """name -> [she votes, he votes] from the pronouns of the action, sentence by sentence.
+
+    In a sentence naming someone, the subject pronouns and possessives (she, he, his, herself...) are its first
+    name's (`DAD lifts Pip onto his shoulders`), the object pronouns (her, him) the person referred to before
+    it (`NAN sits. PIP runs past her`). A sentence naming nobody refers to the last naming sentence's subject in
+    its paragraph, or at a paragraph's start to the previous naming paragraph's first name (`Maya holds out the
+    ENVELOPE. Theo lowers the paper. / Her PHONE buzzes.` gives "Her" to Maya)."""
     votes = {name: [0, 0] for name in names}
     patterns = [(name, re.compile(r"\b" + re.escape(name) + r"\b", re.IGNORECASE)) for name in names]
-    subject: str | None = None
-
-    def vote(name: str | None, text: str) -> None:
-        if name is not None:
-            votes[name][0] += len(_SHE.findall(text))
-            votes[name][1] += len(_HE.findall(text))
-
+    previous_paragraph: str | None = None
     for element in script.elements:
         if element.type != "action":
             continue
-        last: str | None = None
-        first: str | None = None
+        referent, first = previous_paragraph, None
         for sentence in _SENTENCE.findall(element.text):
             hits = sorted((m.start(), name) for name, pattern in patterns for m in pattern.finditer(sentence))
-            if not hits:
-                vote(last or subject, sentence)
-                continue
-            vote(last or subject, sentence[: hits[0][0]])
-            for (at, name), following in zip(hits, [*hits[1:], (len(sentence), "")], strict=True):
-                vote(name, sentence[at : following[0]])
-            first = first or hits[0][1]
-            last = hits[-1][1]
-        subject = first or subject
+            subject = hits[0][1] if hits else None
+            for word in re.findall(r"[A-Za-z]+", sentence):
+                lower = word.lower()
+                if lower not in _PRONOUNS:
+                    continue
+                who = referent if subject is None or (lower in _OBJECT and referent != subject) else subject
+                if lower in _OBJECT and subject is not None and referent == subject:
+                    who = None
+                if who is not None:
+                    votes[who][_PRONOUNS[lower]] += 1
+            if subject is not None:
+                referent, first = subject, first or subject
+        previous_paragraph = first or previous_paragraph
     return votes
 
 
@@ -147,7 +149,9 @@ def infer_cast(script: Script, speakers: Iterable[str]) -> list[CastMember]:
         guessed: list[str] = []
         described = block.get(name) or intros.get(name, "")
         age, age_guess = age_from(described)
-        sex = sex_from(described)
+        if not age:  # the name itself may say it: GRANDMA, THE BOY
+            age, age_guess = age_from(name, numbers=False)
+        sex = sex_from(f"{name} {described}")
         if sex == "unknown":
             she, he = votes[name]
             sex = "female" if she > he else "male" if he > she else "unknown"

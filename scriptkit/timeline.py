@@ -535,9 +535,11 @@ def _dialogue_starts(
             at = out[-1][0] + lengths[n - 1] + frames_of(pause, rate)
         together = dual and n > 0 and line.offset <= shot.dialogue[n - 1].offset
         cut_in = n > 0 and _cut_off(shot.dialogue[n - 1])
-        floor = prev_end - (frames_of(CUT_IN_SECONDS, rate) if cut_in else 0)
+        early = frames_of(CUT_IN_SECONDS, rate) if cut_in else 0
+        if cut_in:  # the next speaker does not wait for the interrupted line to end
+            at = out[-1][0] + lengths[n - 1] - early
         if not together:
-            at = max(at, floor)
+            at = max(at, prev_end - early)
         out.append((max(0, at), together or cut_in))
         prev_end = max(prev_end, out[-1][0] + frames)
     return out
