@@ -4,7 +4,8 @@ Three kinds of backend, each found by name in a registry (a dict of name -> "mod
 when used, so torch/diffusers/transformers never load at `import scriptkit`):
 
 - `ImageGenerator`: `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
-- `VoiceGenerator`: `piper` (the default, the piper-tts command line in a subprocess), `transformers` (VITS).
+- `VoiceGenerator`: `kokoro` (the default: Kokoro-82M on ONNX Runtime, 36 voices; piper where the espeak-ng
+  program is missing, see `default_voice`), `piper` (the piper-tts command line in a subprocess), `transformers`.
 - `CueGenerator`: `synth` (numpy: a short sound shaped by the cue word, and the music bed).
 
 A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`) at construction, and a batch
@@ -19,6 +20,7 @@ Orchestration (cache, resume, progress, assets.json) lives in `generators.run`.
 from __future__ import annotations
 
 import importlib
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +173,14 @@ CUE_BACKENDS: dict[str, str] = {
 
 DEFAULT_IMAGE = "storyboard"
 DEFAULT_VOICE = "kokoro"
+#: The default voice where the espeak-ng program (Kokoro's English phonemes) is not installed.
+FALLBACK_VOICE = "piper"
 DEFAULT_CUE = "synth"
+
+
+def default_voice() -> str:
+    """`DEFAULT_VOICE` (kokoro) where espeak-ng is installed, else `FALLBACK_VOICE` (piper: a pip install only)."""
+    return DEFAULT_VOICE if shutil.which("espeak-ng") else FALLBACK_VOICE
 
 
 def register(registry: dict[str, str], name: str, target: str) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators import DEFAULT_CUE, DEFAULT_IMAGE, DEFAULT_VOICE
+from generators import DEFAULT_CUE, DEFAULT_IMAGE, default_voice
 from scriptkit.errors import ScriptkitError
 
 CONFIG_NAME = "scriptkit.toml"
@@ -36,7 +36,7 @@ PATH_KEYS = {"model", "ip_adapter", "image_encoder", "lora", "reference", "vocod
 @dataclass(frozen=True)
 class GeneratorConfig:
     image: str = DEFAULT_IMAGE
-    voice: str = DEFAULT_VOICE
+    voice: str = field(default_factory=default_voice)
     cue: str = DEFAULT_CUE
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
@@ -96,7 +96,7 @@ def load_config(
         if not isinstance(section, dict):
             raise ScriptkitError("[generators] must be a table", path)
         section = _resolve_paths(section, path.parent)
-    names = {"image": DEFAULT_IMAGE, "voice": DEFAULT_VOICE, "cue": DEFAULT_CUE}
+    names = {"image": DEFAULT_IMAGE, "voice": default_voice(), "cue": DEFAULT_CUE}
     for kind in names:
         value = section.get(kind, names[kind])
         if not isinstance(value, str):

@@ -173,10 +173,10 @@ def infer_cast(script: Script, speakers: Iterable[str]) -> list[CastMember]:
 
 def voice_cast(members: list[CastMember], backend: str | None = None) -> list[CastMember]:
     """The members with a voice each from `backend`'s set (default: the default voice backend)."""
-    from generators import DEFAULT_VOICE, voice_options
+    from generators import default_voice, voice_options
     from generators.casting import cast_voices
 
-    name = backend or DEFAULT_VOICE
+    name = backend or default_voice()
     return cast_voices(members, voice_options(name), name)
 
 
