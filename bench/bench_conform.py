@@ -139,7 +139,9 @@ def editor_cut(plan: Any, rate: float) -> Any:
 
 
 def bench_feature(runs: int) -> None:
-    from scriptkit import conform
+    from scriptkit.conform.apply import conform_timeline
+    from scriptkit.conform.diff import diff_timelines
+    from scriptkit.contract import timeline_rate
     from scriptkit.plan import load_shotlist
     from scriptkit.scriptdiff import diff_shotlists
     from scriptkit.templates import load_template
@@ -153,7 +155,7 @@ def bench_feature(runs: int) -> None:
         assets = record_assets(shotlist, media)
         plan = build_timeline(shotlist, assets, media)
         setup = time.perf_counter() - started
-        rate = conform.timeline_rate(plan)
+        rate = float(timeline_rate(plan))
         edited = editor_cut(plan, rate)
         lines = sum(len(s.dialogue) for s in shotlist.shots)
         minutes = plan.duration().to_seconds() / 60
@@ -176,7 +178,7 @@ def bench_feature(runs: int) -> None:
         new_plan = build_timeline(new_list, new_assets, media)
         changes = diff_shotlists(shotlist, new_list)
 
-        diff_s, diff = median_time(lambda: conform.diff_timelines(plan, edited), runs)
+        diff_s, diff = median_time(lambda: diff_timelines(plan, edited), runs)
         print(
             f"  diff (identify {sum(diff.identified.values())} clips + diff): median {diff_s * 1000:.0f} ms "
             f"(CPU {CPU[-1] * 1000:.0f} ms) "
@@ -186,7 +188,7 @@ def bench_feature(runs: int) -> None:
         fresh: list[Any] = []
         for length in ("hold", "ripple"):
             conform_s, result = median_time(
-                lambda length=length: conform.conform_timeline(
+                lambda length=length: conform_timeline(
                     fresh.pop(), plan, new_plan, changes=changes, length=length, copy_edited=False
                 ),
                 runs,

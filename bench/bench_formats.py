@@ -82,10 +82,11 @@ def main() -> None:
     import opentimelineio as otio
 
     from exporters import get_format
+    from scriptkit.contract import shot_cuts
     from scriptkit.models import ExportOptions
     from scriptkit.plan import plan_script
     from scriptkit.templates import load_template
-    from scriptkit.timeline import build_timeline, shot_cuts
+    from scriptkit.timeline import build_timeline
 
     script = longest_script()
     shotlist = plan_script(script, load_template(args.template))

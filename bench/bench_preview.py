@@ -83,8 +83,8 @@ def child_melt(timeline_path: Path, out: Path) -> None:
     import opentimelineio as otio
 
     from exporters.mlt import write
+    from scriptkit.contract import timeline_rate
     from scriptkit.models import ExportOptions
-    from scriptkit.timeline import timeline_rate
 
     timeline = otio.adapters.read_from_file(str(timeline_path))
     project = out.with_suffix(".mlt")

@@ -98,8 +98,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from exporters import fcpxml
+    from scriptkit.contract import shot_cuts
     from scriptkit.models import ExportOptions
-    from scriptkit.timeline import build_timeline, shot_cuts
+    from scriptkit.timeline import build_timeline
 
     shotlist, assets, media, script = feature_input(args.template, args.fps, args.drop_frame)
     out = Path("/tmp/scriptkit-bench-project/episode.fcpxml")

@@ -163,7 +163,7 @@ def mix_report(project: Path) -> None:
 
     from exporters.mlt_common import layout
     from exporters.preview import _clip_envelope, read_audio, samples_at
-    from scriptkit.timing import dialogue_overlaps
+    from scriptkit.voice_timing import dialogue_overlaps
 
     tl = otio.adapters.read_from_file(str(next(project.glob("*.otio"))))
     print(f"dialogue overlaps: {len(dialogue_overlaps(tl))}")

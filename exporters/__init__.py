@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scriptkit.errors import ScriptkitError
+
 if TYPE_CHECKING:
     import opentimelineio as otio
 
@@ -62,3 +64,58 @@ def get_format(name: str) -> Format:
 
 def available() -> list[str]:
     return sorted(MODULES)
+
+
+#: file suffix -> registry format name
+SUFFIX_FORMATS: dict[str, str] = {
+    ".fcpxml": "fcpxml",
+    ".fcpxmld": "fcpxml",
+    ".edl": "edl",
+    ".aaf": "aaf",
+    ".otio": "otio",
+    ".otioz": "otioz",
+    ".json": "otio",
+}
+
+
+def guess_format(path: Path) -> str:
+    """The registry format of an edited timeline file, from its suffix (and for .xml, its root element)."""
+    suffix = path.suffix.lower()
+    if suffix in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[suffix]
+    if suffix == ".xml":
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(4096)
+        except OSError as exc:
+            raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
+        return "fcpxml" if b"<fcpxml" in head else "xmeml"
+    raise ScriptkitError(
+        f"unknown timeline format {suffix or '(no suffix)'!r}",
+        path,
+        hint="expected .fcpxml, .fcpxmld, .xml (Premiere/FCP7), .edl, .aaf, .otio or .otioz",
+    )
+
+
+def read_timeline(path: Path) -> otio.schema.Timeline:
+    """Read an edited timeline through the format registry; every failure becomes one clear ScriptkitError."""
+    import opentimelineio as otio
+
+    path = Path(path)
+    if not path.exists():
+        raise ScriptkitError("file not found", path)
+    name = guess_format(path)
+    fmt = get_format(name)
+    if fmt.read is None:
+        raise ScriptkitError(f"scriptkit cannot read {name} files yet", path)
+    try:
+        timeline = fmt.read(path)
+    except ScriptkitError:
+        raise
+    except RecursionError:
+        raise ScriptkitError(f"cannot read {name} file: nested too deeply", path) from None
+    except Exception as exc:  # a reader's bug or a library error: still one clear line, never a traceback
+        raise ScriptkitError(f"cannot read {name} file: {type(exc).__name__}: {exc}", path) from None
+    if not isinstance(timeline, otio.schema.Timeline):
+        raise ScriptkitError(f"the {name} file holds no timeline", path)
+    return timeline

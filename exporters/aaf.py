@@ -36,11 +36,11 @@ from unittest import mock
 import opentimelineio as otio
 
 from exporters import Format
+from scriptkit.contract import SHOT_ID, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_path
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
-from scriptkit.timeline import SHOT_ID, export_rate, scriptkit_view, track_role
 
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
@@ -86,7 +86,7 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     copy = timeline.clone()
     for track in copy.tracks:
         media_kind = "Picture" if track.kind == otio.schema.TrackKind.Video else "Sound"
-        empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(export_rate(timeline))))
+        empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(timeline_rate(timeline))))
         if len(track) and isinstance(track[0], otio.schema.Transition):
             track.insert(0, otio.schema.Gap(source_range=empty))
         if len(track) and isinstance(track[-1], otio.schema.Transition):
@@ -501,7 +501,7 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, fast: bool = True) -> None:
     """`write`; `fast=False` runs the adapter on pyaaf2 as it is (the reference the fast path must match)."""
     path = Path(path)
-    rate = export_rate(timeline)
+    rate = timeline_rate(timeline)
     drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()

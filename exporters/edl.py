@@ -33,11 +33,11 @@ from typing import Any
 import opentimelineio as otio
 
 from exporters import Format
+from scriptkit.contract import frames_at, media_path, scriptkit_view, shot_identity_from_names, timeline_rate
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string
-from scriptkit.timeline import export_rate, frames_at, media_path, scriptkit_view, shot_identity_from_names
 
 #: Larger EDLs are refused unread (the longest real EDLs are a few hundred KB).
 MAX_EDL_BYTES = 20 * 1024 * 1024
@@ -202,7 +202,7 @@ def _start(timeline: otio.schema.Timeline, rate: Fraction) -> int:
 
 def edl_text(timeline: otio.schema.Timeline, track: otio.schema.Track, options: ExportOptions) -> str:
     """The CMX 3600 text of one track of `timeline` (pure)."""
-    rate = export_rate(timeline)
+    rate = timeline_rate(timeline)
     drop_frame = _drop_frame(timeline, options, rate)
     writer = _Writer(rate, drop_frame, _start(timeline, rate), options)
     title = _clean(timeline.name or options.title)

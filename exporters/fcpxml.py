@@ -46,12 +46,12 @@ import opentimelineio as otio
 from lxml import etree
 
 from exporters import Format
+from scriptkit.contract import frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
-from scriptkit.timeline import scriptkit_meta, set_metadata, timeline_rate, video_track
 
 VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
 DEFAULT_VERSION = "1.10"
@@ -110,13 +110,6 @@ def parse_time(text: str | None, where: tuple[Path, int | None] | None = None) -
         path, line = where if where else (None, None)
         raise ScriptkitError(f"not an FCPXML time: {text!r}", path, line)
     return Fraction(int(match.group(1)), int(match.group(2) or 1))
-
-
-def _frames(rt: otio.opentime.RationalTime, rate: Fraction) -> int:
-    """An OTIO time as whole frames at `rate`."""
-    if abs(rt.rate - float(rate)) < 1e-9:
-        return round(rt.value)
-    return round(Fraction(rt.value) / rational(rt.rate) * rate)
 
 
 # ============================================================================================ writer
@@ -227,10 +220,8 @@ class _Writer:
         return f"{whole}s" if rest == 0 else f"{numerator}/{self.fd_den}s"
 
     def frames(self, rt: otio.opentime.RationalTime) -> int:
-        """`_frames(rt, self.rate)`, with the common case (the timeline's own rate) first."""
-        if abs(rt.rate - self.float_rate) < 1e-9:
-            return round(rt.value)
-        return _frames(rt, self.rate)
+        """`frames_at(rt, self.rate)`."""
+        return frames_at(rt, self.rate)
 
     def asset(self, clip: otio.schema.Clip, kind_hint: str) -> _Asset | None:
         ref = clip.media_reference
@@ -581,7 +572,7 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
         )
     width = int(tmeta.get("width") or 1920)
     height = int(tmeta.get("height") or 1080)
-    tc_start = _frames(tl.global_start_time, rate) if tl.global_start_time is not None else 0
+    tc_start = frames_at(tl.global_start_time, rate) if tl.global_start_time is not None else 0
     w = _Writer(
         rate=rate, out_dir=Path(out_path).parent, relative=options.relative_media, fd=1 / rate, tc_start=tc_start
     )
@@ -620,7 +611,7 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
     video = video_track(tl)
     items = _write_spine(w, spine, video)
     if not items:
-        gap_frames = max(1, _frames(tl.duration(), rate))
+        gap_frames = max(1, frames_at(tl.duration(), rate))
         el = _sub(spine, "gap", name="empty", offset=w.t(w.tc_start), start="0s", duration=w.t(gap_frames))
         el.set("_anchor_at", "0")
         items = [_SpineItem(el, 0, gap_frames, 0)]

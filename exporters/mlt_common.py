@@ -26,10 +26,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import opentimelineio as otio
 
+from scriptkit.contract import Joint, flatten, frames_at, plain, scriptkit_meta, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, url_to_path
 from scriptkit.mix import clip_gain, shifted
-from scriptkit.timeline import plain, scriptkit_meta, timeline_rate, video_track
 
 #: Sizes that get a slow pan (the rest get a push-in).
 #: The MLT XML version written in `<mlt version=...>` (Shotcut and Kdenlive documents alike).
@@ -161,13 +161,6 @@ class Layout:
         return float(Fraction(frames) / self.rate)
 
 
-def _frames(rt: otio.opentime.RationalTime, rate: Fraction) -> int:
-    """A RationalTime as whole frames of `rate` (the timeline's own times are already in frames)."""
-    if not rt.rate or abs(rt.rate - float(rate)) < 1e-6:
-        return round(rt.value)
-    return round(rt.value * float(rate) / rt.rate)
-
-
 def _media_path(clip: otio.schema.Clip) -> Path:
     ref = clip.media_reference
     url = getattr(ref, "target_url", None)
@@ -184,7 +177,7 @@ def _available(clip: otio.schema.Clip, rate: Fraction, fallback: int) -> int:
     rng = getattr(ref, "available_range", None)
     if rng is None:
         return fallback
-    return max(fallback, _frames(rng.duration, rate))
+    return max(fallback, frames_at(rng.duration, rate))
 
 
 def _dims(tl: otio.schema.Timeline) -> tuple[int, int]:
@@ -203,7 +196,7 @@ def layout(tl: otio.schema.Timeline) -> Layout:
     rate = timeline_rate(tl)
     width, height = _dims(tl)
     meta = scriptkit_meta(tl)
-    start_frame = _frames(tl.global_start_time, rate) if tl.global_start_time is not None else 0
+    start_frame = frames_at(tl.global_start_time, rate) if tl.global_start_time is not None else 0
     lay = Layout(
         name=tl.name or "Untitled",
         rate=rate,
@@ -221,7 +214,7 @@ def layout(tl: otio.schema.Timeline) -> Layout:
         if audio.kind == otio.schema.TrackKind.Audio:
             lay.audio.append(_read_audio(audio, rate, lay))
     ends = [s.end for s in lay.shots] + [c.start + c.duration for t in lay.audio for c in t.clips]
-    lay.duration = max([_frames(tl.duration(), rate), *ends]) if ends else _frames(tl.duration(), rate)
+    lay.duration = max([frames_at(tl.duration(), rate), *ends]) if ends else frames_at(tl.duration(), rate)
     return lay
 
 
@@ -234,47 +227,36 @@ def shot_layout(tl: otio.schema.Timeline) -> Layout:
 
 
 def _read_video(track: otio.schema.Track, rate: Fraction, lay: Layout) -> None:
-    pos = 0
-    pending: list[tuple[otio.schema.Transition, int]] = []  # transitions waiting for their incoming clip
-    for item in track:
-        if isinstance(item, otio.schema.Transition):
-            pending.append((item, pos))
+    slots, joints = flatten(track, rate)
+    shot_of: dict[int, int] = {}  # track index of a clip -> its shot index
+    for slot in slots:
+        item = slot.item
+        if not isinstance(item, otio.schema.Clip):
             continue
-        duration = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
-        if isinstance(item, otio.schema.Clip):
-            index = len(lay.shots)
-            outgoing = lay.shots[-1].index if lay.shots and lay.shots[-1].end == pos else None
-            source = _frames(item.source_range.start_time, rate) if item.source_range else 0
-            shot = ShotPlace(
-                index=index,
+        shot_of[slot.index] = len(lay.shots)
+        lay.shots.append(
+            ShotPlace(
+                index=len(lay.shots),
                 name=item.name,
-                start=pos,
-                duration=duration,
-                source_start=source,
-                available=_available(item, rate, source + duration),
+                start=slot.start,
+                duration=slot.frames,
+                source_start=slot.source_in,
+                available=_available(item, rate, slot.source_in + slot.frames),
                 path=_media_path(item),
                 meta=scriptkit_meta(item),
             )
-            lay.shots.append(shot)
-            for transition, at in pending:
-                _attach(transition, at, rate, lay, outgoing, index)
-            pending = []
-            for marker in item.markers:
-                offset = _frames(marker.marked_range.start_time, rate) - source
-                lay.markers.append(
-                    MarkerPlace(
-                        pos + offset, marker.name, marker.comment or "", str(marker.color), scriptkit_meta(marker)
-                    )
+        )
+        for marker in item.markers:
+            offset = frames_at(marker.marked_range.start_time, rate) - slot.source_in
+            lay.markers.append(
+                MarkerPlace(
+                    slot.start + offset, marker.name, marker.comment or "", str(marker.color), scriptkit_meta(marker)
                 )
-        else:
-            outgoing = lay.shots[-1].index if lay.shots and lay.shots[-1].end == pos else None
-            for transition, at in pending:
-                _attach(transition, at, rate, lay, outgoing, None)
-            pending = []
-        pos += duration
-    outgoing = lay.shots[-1].index if lay.shots and lay.shots[-1].end == pos else None
-    for transition, at in pending:
-        _attach(transition, at, rate, lay, outgoing, None)
+            )
+    for joint in joints:
+        outgoing = shot_of.get(joint.before.index) if joint.before is not None else None
+        incoming = shot_of.get(joint.after.index) if joint.after is not None else None
+        _attach(joint, lay, outgoing, incoming)
 
 
 def _transition_kind(transition: otio.schema.Transition) -> str:
@@ -289,18 +271,10 @@ def _transition_kind(transition: otio.schema.Transition) -> str:
     return "wipe" if "wipe" in name else "dissolve"
 
 
-def _attach(
-    transition: otio.schema.Transition,
-    at: int,
-    rate: Fraction,
-    lay: Layout,
-    outgoing: int | None,
-    incoming: int | None,
-) -> None:
-    """Record a transition found at track position `at` (the cut) between two picture clips (None: no clip)."""
+def _attach(joint: Joint, lay: Layout, outgoing: int | None, incoming: int | None) -> None:
+    """Record a transition at its cut between two picture clips (None: no clip on that side)."""
+    transition, at, before, after = joint.transition, joint.at, joint.in_frames, joint.out_frames
     kind = _transition_kind(transition)
-    before = _frames(transition.in_offset, rate)
-    after = _frames(transition.out_offset, rate)
     if kind == "fade_in" and incoming is not None:
         lay.fades.append(Fade("in", incoming, at, at + after))
     elif kind == "fade_out" and outgoing is not None:
@@ -313,20 +287,17 @@ def _attach(
 def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioTrack:
     tmeta = scriptkit_meta(track)
     clips: list[AudioPlace] = []
-    pos = 0
-    for item in track:
-        if isinstance(item, otio.schema.Transition):
+    for slot in flatten(track, rate)[0]:
+        item = slot.item
+        if not isinstance(item, otio.schema.Clip):
             continue
-        duration = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
-        if isinstance(item, otio.schema.Clip):
-            meta = scriptkit_meta(item)
-            level = meta.get("level_db", tmeta.get("level_db", 0.0))
-            source = _frames(item.source_range.start_time, rate) if item.source_range else 0
-            clips.append(AudioPlace(item.name, pos, duration, source, _media_path(item), float(level or 0.0), meta))
-            if meta.get("kind") == "dialogue" and meta.get("text"):
-                who = str(meta.get("character") or "")
-                lay.subtitles.append(Subtitle(pos, pos + duration, who, str(meta["text"])))
-        pos += duration
+        meta = scriptkit_meta(item)
+        level = meta.get("level_db", tmeta.get("level_db", 0.0))
+        pos, duration = slot.start, slot.frames
+        clips.append(AudioPlace(item.name, pos, duration, slot.source_in, _media_path(item), float(level or 0.0), meta))
+        if meta.get("kind") == "dialogue" and meta.get("text"):
+            who = str(meta.get("character") or "")
+            lay.subtitles.append(Subtitle(pos, pos + duration, who, str(meta["text"])))
     lay.subtitles.sort(key=lambda s: (s.start, s.end))
     return AudioTrack(track.name, str(tmeta.get("role") or "audio"), tmeta.get("character"), tuple(clips))
 

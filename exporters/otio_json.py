@@ -18,11 +18,11 @@ from urllib.parse import quote, unquote, urlparse
 import opentimelineio as otio
 
 from exporters import Format
+from scriptkit.contract import shot_identity_from_names, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import rate_string, rational
-from scriptkit.timeline import shot_identity_from_names, track_role
 
 #: Larger OTIO files are refused unread.
 MAX_OTIO_BYTES = 200 * 1024 * 1024

@@ -17,10 +17,10 @@ from pathlib import Path
 import opentimelineio as otio
 
 from exporters import Format
+from scriptkit.contract import frames_at, media_path, scriptkit_view, timeline_rate
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode
-from scriptkit.timeline import export_rate, frames_at, media_path, scriptkit_view
 
 COLUMNS = (
     "shot_id",
@@ -39,7 +39,7 @@ COLUMNS = (
 
 def _dialogue_by_shot(timeline: otio.schema.Timeline) -> dict[str, list[str]]:
     lines: dict[str, list[tuple[int, str]]] = {}
-    rate = export_rate(timeline)
+    rate = timeline_rate(timeline)
     for track in timeline.audio_tracks():
         position = 0
         for item in track:
@@ -54,7 +54,7 @@ def _dialogue_by_shot(timeline: otio.schema.Timeline) -> dict[str, list[str]]:
 
 
 def rows(timeline: otio.schema.Timeline, options: ExportOptions) -> list[dict[str, str]]:
-    rate = export_rate(timeline)
+    rate = timeline_rate(timeline)
     drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     start = frames_at(timeline.global_start_time, rate) if timeline.global_start_time is not None else 0
     dialogue = _dialogue_by_shot(timeline)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from scriptkit.contract import frames_at, scriptkit_view, timeline_rate
 from scriptkit.errors import ScriptkitError
-from scriptkit.timeline import export_rate, scriptkit_view
 
 MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
 
@@ -25,17 +25,13 @@ class Cue:
     shot_id: str
 
 
-def _frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
-    return round(time.value * float(rate) / time.rate) if time.rate else 0
-
-
 def _ms(frames: int, rate: Fraction) -> int:
     return round(Fraction(frames) / rate * 1000)
 
 
 def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
     """One Cue per dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time."""
-    rate = export_rate(timeline)
+    rate = timeline_rate(timeline)
     found: list[tuple[int, int, Cue]] = []
     for order, track in enumerate(timeline.audio_tracks()):
         role = scriptkit_view(track).get("role")
@@ -45,7 +41,7 @@ def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
         for item in track:
             if isinstance(item, otio.schema.Transition):
                 continue
-            frames = _frames(item.source_range.duration if item.source_range else item.duration(), rate)
+            frames = frames_at(item.source_range.duration if item.source_range else item.duration(), rate)
             if isinstance(item, otio.schema.Clip):
                 meta = scriptkit_view(item)
                 text = " ".join(str(meta.get("text") or item.name).split())

@@ -39,12 +39,12 @@ import opentimelineio as otio
 from lxml import etree
 
 from exporters import Format
+from scriptkit.contract import frames_at, scriptkit_view, shot_identity_from_names, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes
 from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational, timebase
-from scriptkit.timeline import frames_at_fps, scriptkit_view, shot_identity_from_names, track_role
 
 #: Larger xmeml files are refused unread (a feature-length Premiere export is a few MB).
 MAX_XML_BYTES = 200 * 1024 * 1024
@@ -55,18 +55,6 @@ Element = etree._Element
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    """The exact rate of a scriptkit timeline (metadata fps, else the first clip's rate).
-
-    `scriptkit.timeline.export_rate`, except that a timeline without clips takes its global start's rate."""
-    fps = scriptkit_view(timeline).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in timeline.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return rational(timeline.global_start_time.rate) if timeline.global_start_time else Fraction(24)
 
 
 def media_url(url: str, options: ExportOptions) -> str:
@@ -86,7 +74,7 @@ def start_frames(timeline: otio.schema.Timeline, rate: Fraction, drop_frame: boo
     if timeline.global_start_time is None:
         fps = timebase(rate)
         return 3600 * fps - (fps // 15 * 54 if drop_frame else 0)
-    return frames_at_fps(timeline.global_start_time, float(rate))
+    return frames_at(timeline.global_start_time, float(rate))
 
 
 # -------------------------------------------------------------------------------------------- writer
@@ -181,8 +169,8 @@ def _file(ctx: _Ctx, depth: int, clip: otio.schema.Clip, url: str, channels: int
     out.leaf(d1, "name", Path(unquote(urlparse(url).path)).name or clip.name)
     out.leaf(d1, "pathurl", media_url(url, ctx.options))
     out.rate(d1)
-    out.leaf(d1, "duration", frames_at_fps(available.duration, ctx.fps))
-    _timecode(out, d1, frames_at_fps(available.start_time, ctx.fps), ctx.rate, False)
+    out.leaf(d1, "duration", frames_at(available.duration, ctx.fps))
+    _timecode(out, d1, frames_at(available.start_time, ctx.fps), ctx.rate, False)
     out.open(d1, "media")
     if channels == 0:
         out.open(d2, "video")
@@ -231,8 +219,8 @@ def _comments(out: _Out, depth: int, meta: Any) -> None:
 
 
 def _marker(out: _Out, depth: int, marker: otio.schema.Marker, fps: float) -> None:
-    start = frames_at_fps(marker.marked_range.start_time, fps)
-    duration = frames_at_fps(marker.marked_range.duration, fps)
+    start = frames_at(marker.marked_range.start_time, fps)
+    duration = frames_at(marker.marked_range.duration, fps)
     out.open(depth, "marker")
     out.leaf(depth + 1, "comment", marker.comment or "")
     out.leaf(depth + 1, "name", marker.name)
@@ -256,19 +244,19 @@ def _clipitem(
     out = ctx.out
     fps = ctx.fps
     source = clip.source_range
-    src_in = frames_at_fps(source.start_time, fps)
-    duration = frames_at_fps(source.duration, fps)
+    src_in = frames_at(source.start_time, fps)
+    duration = frames_at(source.duration, fps)
     ref = clip.media_reference
     url = getattr(ref, "target_url", "") or ""
     available = getattr(ref, "available_range", None) or source
-    head_in = frames_at_fps(head.in_offset, fps) if head is not None else 0
-    tail_out = frames_at_fps(tail.out_offset, fps) if tail is not None else 0
+    head_in = frames_at(head.in_offset, fps) if head is not None else 0
+    tail_out = frames_at(tail.out_offset, fps) if tail is not None else 0
     d1 = depth + 1
     out.open(depth, "clipitem", f' id="{item_id or ctx.next_id("clipitem")}" frameBlend="FALSE"')
     out.leaf(d1, "masterclipid", f"masterclip-{Path(urlparse(url).path).stem or clip.name}")
     out.leaf(d1, "name", clip.name)
     out.leaf(d1, "enabled", "TRUE" if clip.enabled else "FALSE")
-    out.leaf(d1, "duration", frames_at_fps(available.duration, fps))
+    out.leaf(d1, "duration", frames_at(available.duration, fps))
     out.rate(d1)
     out.leaf(d1, "start", -1 if head is not None else position)
     out.leaf(d1, "end", -1 if tail is not None else position + duration)
@@ -333,9 +321,9 @@ def _transition_kind(transition: otio.schema.Transition, fps: float) -> str:
     if meta.get("wipe"):
         return "wipe"
     name = (transition.name or "").lower()
-    if "fade in" in name or (frames_at_fps(transition.in_offset, fps) == 0 and "dissolve" not in name):
+    if "fade in" in name or (frames_at(transition.in_offset, fps) == 0 and "dissolve" not in name):
         return "fade_in"
-    if "fade out" in name or (frames_at_fps(transition.out_offset, fps) == 0 and "dissolve" not in name):
+    if "fade out" in name or (frames_at(transition.out_offset, fps) == 0 and "dissolve" not in name):
         return "fade_out"
     return "dissolve"
 
@@ -346,8 +334,8 @@ def _transitionitem(ctx: _Ctx, depth: int, transition: otio.schema.Transition, c
     wipe = kind == "wipe"
     d1, d2 = depth + 1, depth + 2
     out.open(depth, "transitionitem")
-    out.leaf(d1, "start", cut - frames_at_fps(transition.in_offset, ctx.fps))
-    out.leaf(d1, "end", cut + frames_at_fps(transition.out_offset, ctx.fps))
+    out.leaf(d1, "start", cut - frames_at(transition.in_offset, ctx.fps))
+    out.leaf(d1, "end", cut + frames_at(transition.out_offset, ctx.fps))
     out.leaf(d1, "alignment", {"fade_in": "start-black", "fade_out": "end-black"}.get(kind, "center"))
     out.rate(d1)
     out.open(d1, "effect")
@@ -372,7 +360,7 @@ def _track_items(track: otio.schema.Track, fps: float) -> list[tuple[Any, int]]:
     for child in track:
         out.append((child, position))
         if not isinstance(child, otio.schema.Transition):
-            position += frames_at_fps(child.source_range.duration if child.source_range else child.duration(), fps)
+            position += frames_at(child.source_range.duration if child.source_range else child.duration(), fps)
     return out
 
 
@@ -445,7 +433,7 @@ def to_text(timeline: otio.schema.Timeline, options: ExportOptions) -> str:
     out.lines.extend(['<?xml version="1.0" encoding="UTF-8"?>', "<!DOCTYPE xmeml>", '<xmeml version="4">'])
     out.open(1, "sequence", ' id="sequence-1" explodedTracks="true"')
     out.leaf(2, "uuid", str(uuid.uuid5(uuid.NAMESPACE_URL, f"scriptkit:{title}:{rate_string(rate)}")))
-    out.leaf(2, "duration", frames_at_fps(timeline.duration(), ctx.fps))
+    out.leaf(2, "duration", frames_at(timeline.duration(), ctx.fps))
     out.rate(2)
     out.leaf(2, "name", title)
     out.open(2, "media")

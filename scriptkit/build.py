@@ -325,7 +325,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     from scriptkit.shotlist_io import write_shotlist
     from scriptkit.templates import load_template
     from scriptkit.timeline import build_timeline
-    from scriptkit.timing import record_timing
+    from scriptkit.voice_timing import record_timing
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:

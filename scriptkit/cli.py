@@ -246,7 +246,7 @@ def diff(
 
       scriptkit diff ep07/ ep07-edit.fcpxml
     """
-    from scriptkit.conform import diff_command
+    from scriptkit.project import diff_command
 
     try:
         for line in diff_command(plan_file, edited):

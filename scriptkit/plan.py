@@ -52,18 +52,13 @@ Rules (each has a test in tests/test_plan.py)
 from __future__ import annotations
 
 import gc
-import hashlib
 import re
-import unicodedata
-import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from scriptkit import lexicon
 from scriptkit.cast import infer_cast, voice_cast
-from scriptkit.errors import ScriptkitError
 from scriptkit.models import (
     DialogueLine,
     Element,
@@ -75,18 +70,22 @@ from scriptkit.models import (
     Template,
     Transition,
 )
-
-LEAD = 0.25  # seconds before the first line of a shot starts
-GAP = 0.25  # seconds between two lines in one shot
-TAIL = 0.5  # seconds a shot holds after its last line
-CUE_SECONDS = 1.0
-INSERT_SECONDS = 2.0  # an insert of a prop holds this long (within the template's min/max)
-MAX_PROMPT_ACTION = 300  # characters of action in a prompt
+from scriptkit.prompts import CAPS_RUN, INTRO, PromptCache, display_name, fill_prompts, prompt_text
+from scriptkit.shot_ids import scene_ids, seed_for
+from scriptkit.shotlist_io import read_shotlist
+from scriptkit.timing import (
+    CUE_SECONDS,
+    GAP,
+    INSERT_SECONDS,
+    LEAD,
+    TAIL,
+    action_seconds,
+    round_seconds,
+    speaking_seconds,
+)
 
 _CLOSER = ("medium", "medium", "medium_close", "medium_close", "close_up")
 _WORD = re.compile(r"[\w']+")
-_PAUSE_MARK = re.compile(r"\.\.\.|…|--|—|[,;:.!?]")
-_CAPS_RUN = re.compile(r"\b[A-Z][A-Z0-9'\-]*[A-Z0-9](?:\s+[A-Z][A-Z0-9'\-]*[A-Z0-9])*\b")
 _PRONOUN = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]e|[Hh]im|[Hh]is|[Hh]ers|[Hh]erself|[Hh]imself)\b")
 _CAP_SEQ = re.compile(r"[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*)*")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*|[.!?…]+")
@@ -94,27 +93,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _TRAILING = " \t.:;!-—"
 SHOTLIST_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 _M = TypeVar("_M", Shot, DialogueLine, SoundCue)
-
-
-# ------------------------------------------------------------------------------------------ timing
-
-
-def speaking_seconds(text: str, words_per_second: float) -> float:
-    """Estimated seconds to say a dialogue line: words at the template's rate plus punctuation pauses."""
-    body = text.strip().rstrip(" .!?…\"'")
-    words = len(body.replace("--", " ").replace("—", " ").split())
-    pause = lexicon.PAUSE_SECONDS
-    pauses = sum(map(pause.__getitem__, _PAUSE_MARK.findall(body)))
-    return max(0.5, words / words_per_second + pauses)
-
-
-def action_seconds(text: str, seconds_per_word: float) -> float:
-    """Screen time of a paragraph of action: its words (as split by white space) at the template's pace."""
-    return len(text.split()) * seconds_per_word
-
-
-def _round(value: float) -> float:
-    return round(value + 1e-9, 2)
 
 
 # ------------------------------------------------------------------------------------------ drafts
@@ -194,187 +172,6 @@ class _Block:
     cue: Element
     parts: list[Element]
     partner: _Block | None = None
-
-
-# --------------------------------------------------------------------------------------------- ids
-
-
-def slug(text: str, limit: int = 40) -> str:
-    """ASCII slug: 'SUBWAY CAR' -> 'subway-car'; empty when the text has no Latin letters or digits."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    result = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    if len(result) > limit:
-        cut = result[:limit]
-        result = cut.rsplit("-", 1)[0] if "-" in cut else cut
-    return result
-
-
-def scene_ids(script: Script) -> list[str]:
-    """Stable scene ids, one per `script.scenes` entry (see the module docstring)."""
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    for scene in script.scenes:
-        place = slug(scene.location)
-        if not place:
-            place = "loc-" + hashlib.sha1(scene.location.encode("utf-8")).hexdigest()[:6] if scene.location else "scene"
-        number = slug(scene.number or "", 12)
-        base = f"sc{number}-{place}" if number else f"sc-{place}"
-        seen[base] = seen.get(base, 0) + 1
-        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-    return ids
-
-
-def seed_for(shot_id: str) -> int:
-    """The image seed of a shot: CRC-32 of its id, 31 bits (stable across runs, machines and Python versions)."""
-    return zlib.crc32(shot_id.encode("utf-8")) & 0x7FFFFFFF
-
-
-# ------------------------------------------------------------------------------------------ prompts
-
-
-@lru_cache(maxsize=8)
-def _jinja_template(relative: str) -> tuple[Any, dict[str, Any]]:
-    """(compiled jinja2.Template, its globals) of a prompt file in the templates folder."""
-    import jinja2
-
-    from scriptkit.templates import template_file
-
-    path = template_file(relative)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read prompt template: {exc.strerror}", path) from None
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    try:
-        compiled = env.from_string(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ScriptkitError(f"bad prompt template: {exc.message}", path, exc.lineno) from None
-    return compiled, dict(compiled.globals)
-
-
-@lru_cache(maxsize=4096)
-def _display_name(name: str) -> str:
-    return " ".join(part.capitalize() for part in name.split())
-
-
-@lru_cache(maxsize=4096)
-def _cast_name(name: str, description: str | None) -> str:
-    return f"{_display_name(name)} ({description})" if description else _display_name(name)
-
-
-def render_prompt(shot: Shot, template: Template, descriptions: dict[str, str] | None = None, subject: str = "") -> str:
-    """The shot's image prompt from the template's Jinja2 prompt file (StrictUndefined, no autoescape).
-
-    `subject` names what a shot without characters shows (a prop); by default it is read from an insert's
-    description ('insert: ENVELOPE'). Variables: style_prompt, size, size_words, move, move_words,
-    characters (names with their introductions), names, subject, location, int_ext, int_ext_words,
-    time_of_day, action, description, tags, orientation.
-    """
-    return _prompt(
-        template,
-        descriptions or {},
-        size=shot.size,
-        move=shot.move,
-        characters=shot.characters,
-        location=shot.location,
-        int_ext=shot.int_ext,
-        time_of_day=shot.time_of_day,
-        action=shot.action,
-        description=shot.description,
-        tags=shot.tags,
-        subject=subject,
-    )
-
-
-def _prompt(
-    template: Template,
-    descriptions: dict[str, str],
-    *,
-    size: str,
-    move: str,
-    characters: list[str],
-    location: str,
-    int_ext: str,
-    time_of_day: str,
-    action: str,
-    description: str,
-    tags: list[str],
-    subject: str,
-    cache: _PromptCache | None = None,
-) -> str:
-    key = (size, move, tuple(characters), location, int_ext, time_of_day, action, description, tuple(tags), subject)
-    if cache is not None and key in cache.prompts:
-        return cache.prompts[key]  # e.g. every single on one character in one scene: same words, same prompt
-    cast = [_cast_name(name, descriptions.get(name)) for name in characters]
-    if not subject and description.startswith("insert: "):
-        subject = description[len("insert: ") :]
-    subject = " and ".join(cast) if cast else ("the " + _prompt_action(subject, {}) if subject else "")
-    jinja_template, globals_ = _jinja_template(template.prompt_template)
-    context = {
-        **globals_,
-        "style_prompt": template.style_prompt,
-        "size": size,
-        "size_words": lexicon.SIZE_WORDS.get(size, size.replace("_", " ")),
-        "move": move,
-        "move_words": lexicon.MOVE_WORDS.get(move, ""),
-        "characters": cast,
-        "names": list(characters),
-        "subject": subject or "the scene",
-        "location": location,
-        "int_ext": int_ext,
-        "int_ext_words": lexicon.INT_EXT_WORDS.get(int_ext, ""),
-        "time_of_day": time_of_day,
-        "action": _prompt_action(action, descriptions) if cache is None else cache.action(action, descriptions),
-        "description": description,
-        "tags": list(tags),
-        "orientation": template.orientation,
-    }
-    try:
-        # What Template.render does, minus its per-call copy of the globals (they are already in `context`).
-        env = jinja_template.environment
-        jinja_context = env.context_class(env, context, jinja_template.name, jinja_template.blocks)
-        text = "".join(jinja_template.root_render_func(jinja_context))
-    except Exception as exc:  # any failure inside a user's template is a user error
-        raise ScriptkitError(f"prompt template failed: {exc}", template.prompt_template) from None
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        prompt = text  # already one line of single spaces (isprintable: no white space but ' '): the usual case
-    else:
-        prompt = " ".join(text.split())
-    if cache is not None:
-        cache.prompts[key] = prompt
-    return prompt
-
-
-@dataclass
-class _PromptCache:
-    """Prompts of one `plan_script` call by their inputs, and prompt actions by action text."""
-
-    prompts: dict[tuple, str] = field(default_factory=dict)
-    actions: dict[str, str] = field(default_factory=dict)
-
-    def action(self, action: str, descriptions: dict[str, str]) -> str:
-        """`_prompt_action`, once per text (the descriptions are those of the finished plan: fixed)."""
-        found = self.actions.get(action)
-        if found is None:
-            found = self.actions[action] = _prompt_action(action, descriptions)
-        return found
-
-
-_INTRO = re.compile(r"\b([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*\(([^()]{1,80})\)")
-
-
-def _prompt_action(action: str, descriptions: dict[str, str]) -> str:
-    """Action for a prompt: one line, character introductions dropped (the cast carries them), CAPS softened."""
-    text = " ".join(action[: MAX_PROMPT_ACTION * 3].split())  # only the start of a long paragraph is used
-    if descriptions and "(" in text:
-        text = _INTRO.sub(lambda m: m.group(1) if m.group(1) in descriptions else m.group(0), text)
-    text = _CAPS_RUN.sub(
-        lambda m: _display_name(m.group(0)) if m.group(0) in descriptions else m.group(0).lower(), text
-    )
-    if len(text) > MAX_PROMPT_ACTION:
-        cut = text[:MAX_PROMPT_ACTION]
-        text = cut.rsplit(" ", 1)[0] if " " in cut else cut
-    return text
 
 
 # -------------------------------------------------------------------------------------- recognisers
@@ -494,7 +291,7 @@ class _Planner:
         if not any(ch.isalpha() for ch in name):
             return
         self._mentioned.clear()
-        for form in (name, _display_name(name)):
+        for form in (name, display_name(name)):
             words = tuple(form.split())
             if words:
                 self._forms[words] = name
@@ -561,7 +358,7 @@ class _Planner:
     def register_intros(self, text: str) -> None:
         if "(" not in text:
             return
-        for match in _INTRO.finditer(text):
+        for match in INTRO.finditer(text):
             name = " ".join(match.group(1).split())
             words = name.split()
             if not words or any(w in lexicon.SOUND_WORDS for w in words) or name in self.descriptions:
@@ -623,7 +420,7 @@ class _Planner:
         per_word = self.t.action_seconds_per_word
         words_before = 0  # words of the paragraph before the current sentence: a cue's time in the shot
         for offset_line, raw in enumerate(text.split("\n")):
-            if _CAPS_RUN.search(raw) is None:
+            if CAPS_RUN.search(raw) is None:
                 words_before += len(raw.split())
                 continue
             shouting = raw.isupper() and len(raw.split()) > 3
@@ -631,7 +428,7 @@ class _Planner:
                 sentence = sentence_match.group(0)
                 said = _clip(sentence)
                 counted, counted_to = 0, 0
-                for match in _CAPS_RUN.finditer(sentence):
+                for match in CAPS_RUN.finditer(sentence):
                     counted += len(sentence[counted_to : match.start()].split())
                     counted_to = match.start()
                     at = base + (words_before + counted) * per_word
@@ -806,7 +603,7 @@ class _Planner:
         hits = self.name_hits(text)
         if hits:
             best = hits[0]
-        for run in _CAPS_RUN.finditer(text):
+        for run in CAPS_RUN.finditer(text):
             if run.start() >= best[0]:
                 break
             words = [w for w in run.group(0).split() if w not in lexicon.VISUAL_WORDS and w not in lexicon.SOUND_WORDS]
@@ -1247,7 +1044,7 @@ def _group(elements: list[Element]) -> list[Element | _Block]:
 
 
 def _finish(
-    draft: _Shot, shot_id: str, template: Template, descriptions: dict[str, str], prompts: _PromptCache
+    draft: _Shot, shot_id: str, template: Template, descriptions: dict[str, str], prompts: PromptCache
 ) -> dict[str, Any]:
     """The `Shot` of a draft as a dict (`plan_script` makes the models: `_shot_model`, or validation)."""
     end = draft.dialogue_end()
@@ -1255,7 +1052,7 @@ def _finish(
     duration = min(max(base, template.min_shot), template.max_shot)
     if draft.lines:
         duration = max(duration, end + TAIL)
-    duration = _round(duration)
+    duration = round_seconds(duration)
     dialogue: list[dict[str, Any]] = []
     start = LEAD
     finish = 0.0
@@ -1272,8 +1069,8 @@ def _finish(
                 "parenthetical": line.parenthetical,
                 "extensions": list(line.extensions),
                 "line": line.line,
-                "offset": _round(start),
-                "duration": _round(line.seconds),
+                "offset": round_seconds(start),
+                "duration": round_seconds(line.seconds),
             }
         )
     scale = min(1.0, duration / draft.action_time) if draft.action_time > 0 else 1.0
@@ -1283,14 +1080,14 @@ def _finish(
             "word": cue.word,
             "description": cue.description,
             "line": cue.line,
-            "offset": _round(min(cue.at * scale, max(0.0, duration - 0.1))),
+            "offset": round_seconds(min(cue.at * scale, max(0.0, duration - 0.1))),
             "duration": CUE_SECONDS,
         }
         for n, cue in enumerate(draft.cues)
     ]
     scene = draft.scene
     action = "\n".join(draft.action)
-    prompt = _prompt(
+    prompt = prompt_text(
         template,
         descriptions,
         size=draft.size,
@@ -1373,7 +1170,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
     try:
         planner = _Planner(script, template)
         scenes = planner.plan()
-        prompts = _PromptCache()
+        prompts = PromptCache()
         shots: list[dict[str, Any]] = []
         scene_durations: dict[str, float] = {}
         for info, drafts in scenes:
@@ -1382,7 +1179,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
                 shot = _finish(draft, f"{info.id}-{n:03d}", template, planner.descriptions, prompts)
                 shots.append(shot)
                 total += shot["duration"]
-            scene_durations[info.id] = _round(scene_durations.get(info.id, 0.0) + total)
+            scene_durations[info.id] = round_seconds(scene_durations.get(info.id, 0.0) + total)
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
@@ -1416,24 +1213,10 @@ def plan_script(script: Script, template: Template) -> ShotList:
             gc.enable()
 
 
-def fill_prompts(shotlist: ShotList, template: Template) -> ShotList:
-    """Render the prompt of every shot that has none (a shot a user added by hand) and fill negative prompts."""
-    # the cast is known by name only here (no introductions): enough to keep names capitalised like planned shots
-    cast = {name: "" for name in shotlist.characters}
-    for shot in shotlist.shots:
-        if not shot.prompt.strip():
-            shot.prompt = render_prompt(shot, template, cast)
-        if not shot.negative_prompt.strip():
-            shot.negative_prompt = template.negative_prompt
-    return shotlist
-
-
 def load_shotlist(path: Path, template: Template) -> ShotList:
     """A shot list from a screenplay (parsed and planned) or from a shot list file (.yaml/.yml/.json/.csv)."""
     path = Path(path)
     if path.suffix.lower() in SHOTLIST_SUFFIXES:
-        from scriptkit.shotlist_io import read_shotlist
-
         return fill_prompts(read_shotlist(path, template), template)
     from scriptkit.parse import load_script
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -33,29 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scriptkit.conform import (
-    ConformReport,
-    TimelineDiff,
-    conform_lines,
-    conform_timeline,
-    diff_layouts,
-    known_ids_from_timeline,
-    layout,
-    load_plan,
-    read_timeline,
-    report_lines,
-    require_ids,
-    require_rate,
-)
+from exporters import read_timeline
+from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
+from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
+from scriptkit.conform.layout import layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
+from scriptkit.project import TEMP_NAME, VERSION_NAME, VERSIONS_DIR, load_plan, next_version, version_dirs
 from scriptkit.scriptdiff import ShotListDiff, diff_shotlists
 from scriptkit.scriptdiff import report_lines as script_report_lines
 
-VERSIONS_DIR = "versions"
-_VERSION = re.compile(r"^v(\d{3,})$")
-_TEMP = re.compile(r"^\.v(\d{3,})\.tmp-(\d+)$")
 #: Formats written when the base has no manifest to say which it had.
 DEFAULT_FORMATS = ("fcpxml", "xmeml", "edl", "otio", "srt", "vtt", "csv")
 
@@ -75,31 +62,6 @@ class RefineResult:
 # --------------------------------------------------------------------------------------- versions
 
 
-def version_dirs(project: Path) -> list[tuple[int, Path]]:
-    """Complete versions (real folders with a manifest), oldest first."""
-    root = Path(project) / VERSIONS_DIR
-    if not root.is_dir():
-        return []
-    found = []
-    for entry in root.iterdir():
-        match = _VERSION.match(entry.name)
-        if match and entry.is_dir() and not entry.is_symlink() and (entry / "manifest.json").is_file():
-            found.append((int(match.group(1)), entry))
-    return sorted(found)
-
-
-def next_version(project: Path) -> int:
-    """The next free version number (after every vNNN entry, complete or not)."""
-    root = Path(project) / VERSIONS_DIR
-    numbers = [0]
-    if root.is_dir():
-        for entry in root.iterdir():
-            match = _VERSION.match(entry.name) or _TEMP.match(entry.name)
-            if match:
-                numbers.append(int(match.group(1)))
-    return max(numbers) + 1
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -117,13 +79,13 @@ def clean_stale(project: Path) -> list[str]:
     if not root.is_dir():
         return removed
     for entry in sorted(root.iterdir()):
-        if _VERSION.match(entry.name) and entry.is_symlink():
+        if VERSION_NAME.match(entry.name) and entry.is_symlink():
             target = os.readlink(entry)
-            if _TEMP.match(Path(target).name):
+            if TEMP_NAME.match(Path(target).name):
                 entry.unlink()
                 removed.append(entry.name)
     for entry in sorted(root.iterdir()):
-        match = _TEMP.match(entry.name)
+        match = TEMP_NAME.match(entry.name)
         if match and entry.is_dir() and not entry.is_symlink() and not _pid_alive(int(match.group(2))):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry.name)
@@ -483,11 +445,4 @@ def changes_markdown(
     return "\n".join(lines) + "\n"
 
 
-__all__ = [
-    "RefineResult",
-    "clean_stale",
-    "known_ids_from_timeline",
-    "next_version",
-    "refine_project",
-    "version_dirs",
-]
+__all__ = ["RefineResult", "clean_stale", "refine_project"]

@@ -38,6 +38,8 @@ from pydantic import ValidationError
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ShotList, Template
+from scriptkit.shot_ids import seed_for
+from scriptkit.timing import GAP, LEAD, speaking_seconds
 
 DEFAULT_DURATION = 2.0
 CSV_COLUMNS = (
@@ -236,8 +238,6 @@ def _shot_lines(root: yaml.Node | None, count: int) -> list[int | None]:
 
 def _fill_missing(shots: list[dict[str, Any]]) -> None:
     """Inherit scene fields from neighbours, assign missing ids deterministically (see the module docstring)."""
-    from scriptkit.plan import seed_for
-
     for n, shot in enumerate(shots):
         neighbour = shots[n - 1] if n > 0 else (shots[n + 1] if len(shots) > 1 else None)
         for key in _INHERITED:
@@ -354,8 +354,6 @@ def _parse_transition(cell: str, path: Path, line: int) -> dict[str, Any] | None
 
 
 def _read_csv(path: Path, text: str, template: Template | None) -> ShotList:
-    from scriptkit.plan import GAP, LEAD, speaking_seconds
-
     if template is None:
         from scriptkit.templates import load_template
 

@@ -1,56 +1,4 @@
-"""Timeline assembly: ShotList + Assets -> one OpenTimelineIO timeline (the single in-memory timeline).
-
-Every exporter reads this timeline and every reader produces one of the same shape. The shape is a
-contract (exporters and conform rely on it):
-
-Timeline
-- `name`: the shot list's title. `global_start_time`: timecode 01:00:00:00 at the timeline rate, as a
-  whole number of frames (`RationalTime(timecode_to_frames("01:00:00:00", rate, drop_frame), rate)`): 3600 s
-  at integer rates, 108000 frames at 29.97 NDF, 107892 frames at 29.97 DF - as Resolve, Premiere and Avid expect.
-- `metadata["scriptkit"]`: {"title", "width", "height", "fps" (exact rational string, e.g. "30000/1001"),
-  "drop_frame", "template", "tool_version", "fixups" (list of plain-words fix-ups made while assembling, e.g. a
-  dissolve shortened because its neighbours were too short)}.
-- Rate: every RationalTime in the timeline uses `float(Fraction(shotlist.fps))`; exporters turn it back into
-  an exact rational with `scriptkit.rates.rational()`.
-
-Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "character": name or None}`:
-1. "V1" (Video, role "video"): one Clip per shot, in shot-list order, no gaps.
-   - Clip.name = shot id. media_reference = ExternalReference(target_url = absolute percent-encoded
-     `file://` URL of the keyframe PNG (`scriptkit.io.file_url`), available_range = (0, shot frames +
-     2 * handle)), source_range = (handle, shot frames). `handle` = HANDLE_SECONDS at the rate, so that a
-     dissolve always has media on both sides.
-   - A dissolve/wipe between two shots is an `otio.schema.Transition` between their clips
-     (transition_type SMPTE_Dissolve; a wipe has metadata["scriptkit"]["wipe"] = pattern) with
-     in_offset = out_offset = half the duration (frames; an odd duration gives the extra frame to out_offset).
-     The transition is centred on the cut: it does not change the track duration.
-   - Fade from black at a shot start: a Transition named "Fade In" with metadata["scriptkit"]["kind"] =
-     "fade_in", in_offset 0 and out_offset = fade frames, placed directly before the clip (at track start,
-     or after a Gap). Fade to black at a shot end: a Transition named "Fade Out", kind "fade_out",
-     in_offset = fade frames, out_offset 0, directly after the clip. Between a fade out and a fade in
-     there is a Gap of BLACK_SECONDS (black), so the two transitions are never adjacent.
-   - One Marker per clip: name = shot id, marked_range = (clip source start, 1 frame), color GREEN,
-     comment = "line <source line>: <action, first 120 chars>", metadata["scriptkit"] = {"shot_id", "line"}.
-2. "DIALOGUE <NAME>" per character (or one "DIALOGUE" track with `dialogue_tracks="shared"`),
-   (Audio, role "dialogue", character name): Gaps and Clips at absolute timeline positions.
-   - Clip.name = dialogue line id; source_range = (0, voice frames) where voice frames = the asset's true
-     duration rounded up to whole frames; ExternalReference to the 48 kHz WAV.
-   - Lines are laid out from the real voice lengths: a shot's first line starts at its shot's start + its
-     offset (a negative offset is a PRE-LAP / J-cut: it starts under the previous shot), each later line after
-     the real end of the one before plus the pause the plan left between them. No line overlaps another line
-     on any track, except dual dialogue and a line cutting in on a cut-off (`--`) line (CUT_IN_SECONDS early);
-     such a clip has metadata["scriptkit"]["overlap"] = True. An alias of a cast member shares its track.
-3. "SFX" (Audio, role "effects"): one Clip per sound cue at shot start + cue offset; a Marker on each cue
-   clip (name = cue word, color ORANGE).
-4. "MUSIC" (Audio, role "music"): one Clip of the music bed under the whole timeline (when there is one),
-   metadata["scriptkit"]["level_db"] and ["duck"]: volume keyframes [[frame from the clip's start, dB], ...]
-   dipping it under every line of dialogue (`scriptkit.mix`).
-Every audio clip carries its clip gain in metadata["scriptkit"]["level_db"] (dialogue, effects: `scriptkit.mix`).
-
-Every Clip carries metadata["scriptkit"] with at least {"kind": "shot"|"dialogue"|"cue"|"music",
-"shot_id", "asset_hash" (Asset.sha256), "asset_path" (relative to the media folder)}; shot clips add
-{"scene_id", "line", "prompt", "seed", "size", "move", "characters", "action", "duration_planned"};
-dialogue clips add {"line_id", "character", "text", "line"}; cue clips {"cue_id", "word", "line"}; audio clips
-add "sample_rate" and "channels" when the asset records them.
+"""Timeline assembly: ShotList + Assets -> the one OpenTimelineIO timeline whose shape `scriptkit.contract` describes.
 
 Shot durations: a shot is max(planned frames, frames needed to hold its dialogue: the end of its last
 line's real voice duration + a short tail), so a shot never ends before its dialogue.
@@ -62,15 +10,6 @@ most HANDLE_SECONDS; a fade is at most half of its clip. A longer transition is 
 is reported in plain words in `metadata["scriptkit"]["fixups"]` (and logged). A dissolve on an edge that
 also fades through black is dropped (the fade wins) and reported the same way.
 
-Helpers for exporters, readers and tests: `timeline_rate(tl)` (exact Fraction), `video_track(tl)`,
-`shot_clips(tl)` (the picture clips in order), `scriptkit_meta(item)` / `plain(value)` (metadata as plain
-dicts), `scriptkit_view(item)` (the stored metadata, uncopied), `export_rate(tl)` (fps metadata, else first clip,
-else 24), `frames_at(time, rate)` / `frames_at_fps(time, fps)` (a RationalTime as whole frames),
-`media_path(clip, options)` (media path, absolute or relative to the project folder); for readers `SHOT_ID`,
-`shot_identity_from_names(clip)` and `track_role(name, kind)`;
-`set_metadata(item, key, value)` (a fast `item.metadata[key] = value` for plain JSON-like values),
-`item_frames(track)` ((item, start frame, frames) per clip/gap), `shot_cuts(tl)` ((name, start, frames)
-per picture clip: what round-trip tests compare), `check_rate(shotlist)`.
 
 Bad input raises ScriptkitError before anything is built: an unsupported rate, drop-frame at a rate without
 drop-frame timecode, no shots, a shot shorter than one frame, a missing keyframe / voice / cue asset.
@@ -81,28 +20,24 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import os
-import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote
 
 import opentimelineio as otio
-from opentimelineio.core._core_utils import _value_to_any
 
 from scriptkit import __version__, mix
+from scriptkit.contract import set_metadata
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import file_url
 from scriptkit.mix import duck_keyframes
-from scriptkit.models import Asset, Assets, DialogueLine, ExportOptions, MusicBed, Shot, ShotList, SoundCue, Transition
+from scriptkit.models import Asset, Assets, DialogueLine, MusicBed, Shot, ShotList, SoundCue, Transition
 from scriptkit.rates import (
     DROP_FRAME_RATES,
     SUPPORTED_RATES,
     rate_string,
-    rational,
     seconds_to_frames,
     timecode_to_frames,
 )
@@ -120,203 +55,6 @@ Frames = int
 
 
 # ------------------------------------------------------------------------------------------ helpers
-
-
-def timeline_rate(tl: otio.schema.Timeline) -> Fraction:
-    """The timeline's exact rate: metadata["scriptkit"]["fps"] when there, else snapped from OTIO's float."""
-    fps = scriptkit_meta(tl).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    if tl.global_start_time is not None:
-        return rational(tl.global_start_time.rate)
-    for clip in tl.find_clips():
-        if clip.source_range is not None:
-            return rational(clip.source_range.duration.rate)
-    raise ScriptkitError(f"timeline {tl.name!r} has no frame rate")
-
-
-def video_track(tl: otio.schema.Timeline) -> otio.schema.Track | None:
-    """The picture track: the one named V1, else the first video track."""
-    videos = [t for t in tl.tracks if t.kind == otio.schema.TrackKind.Video]
-    for track in videos:
-        if track.name == "V1":
-            return track
-    return videos[0] if videos else None
-
-
-def shot_clips(tl: otio.schema.Timeline) -> list[otio.schema.Clip]:
-    """The clips of the picture track in order (gaps and transitions left out)."""
-    track = video_track(tl)
-    if track is None:
-        return []
-    return [item for item in track if isinstance(item, otio.schema.Clip)]
-
-
-def plain(value: Any) -> Any:
-    """OTIO AnyDictionary / AnyVector -> plain dict / list, recursively."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return [plain(v) for v in value]
-    return value
-
-
-def scriptkit_meta(item: Any) -> dict[str, Any]:
-    """`item.metadata["scriptkit"]` as a plain dict ({} when absent)."""
-    metadata = getattr(item, "metadata", None)
-    if metadata is None or "scriptkit" not in metadata:
-        return {}
-    value = plain(metadata["scriptkit"])
-    return value if isinstance(value, dict) else {}
-
-
-def scriptkit_view(item: Any) -> Any:
-    """`item.metadata["scriptkit"]` as stored (not copied, not converted: read it with .get), or {} when absent.
-
-    The fast read for exporters that only look values up; `scriptkit_meta` gives a plain-dict copy."""
-    return item.metadata.get("scriptkit") or {}
-
-
-def export_rate(tl: otio.schema.Timeline) -> Fraction:
-    """The rate exporters write at: metadata["scriptkit"]["fps"], else the first clip's rate, else 24.
-
-    Unlike `timeline_rate` it never looks at `global_start_time` and never raises (a timeline without clips
-    is written at 24)."""
-    fps = scriptkit_view(tl).get("fps")
-    if fps:
-        return Fraction(str(fps))
-    for clip in tl.find_clips():
-        return rational(clip.source_range.duration.rate)
-    return Fraction(24)
-
-
-def frames_at_fps(time: otio.opentime.RationalTime, fps: float) -> Frames:
-    """Whole frames of `time` at `fps` (a rate as a float); a time already at `fps` (or at rate 0) is its value."""
-    rate = time.rate
-    if rate == fps or not rate:
-        return round(time.value)
-    return round(time.value * fps / rate)
-
-
-_FLOATS: dict[Fraction, float] = {}
-
-
-def frames_at(time: otio.opentime.RationalTime, rate: Fraction) -> Frames:
-    """Whole frames of `time` at the exact `rate` (`frames_at_fps` at `float(rate)`)."""
-    fps = _FLOATS.get(rate)
-    if fps is None:
-        fps = _FLOATS[rate] = float(rate)
-    return frames_at_fps(time, fps)
-
-
-def media_path(clip: otio.schema.Clip, options: ExportOptions) -> str:
-    """The clip's media as a POSIX path: absolute, or relative to `options.project_dir` with
-    `options.relative_media`. A non-file URL is returned unchanged (made relative the same way); "" when none."""
-    url = getattr(clip.media_reference, "target_url", "") or ""
-    parsed = urlparse(url)
-    path = unquote(parsed.path) if parsed.scheme == "file" else url
-    if options.relative_media and path:
-        return Path(os.path.relpath(path, options.project_dir)).as_posix()
-    return path
-
-
-#: A scriptkit shot id (`sc03-kitchen-004`) as readers recognise it in marker, clip and file names.
-SHOT_ID = re.compile(r"^sc[a-z0-9]*-[a-z0-9][a-z0-9-]*-[0-9]{3,}$")
-
-
-def shot_identity_from_names(clip: otio.schema.Clip) -> dict[str, Any]:
-    """A picture clip's shot id recovered from its names, for readers of files that lost our metadata: the
-    first marker named like a shot id, else the clip name, else the media file's stem ({} when none is)."""
-    for marker in clip.markers:
-        if SHOT_ID.match(marker.name or ""):
-            return {"kind": "shot", "shot_id": marker.name, "id_source": "marker"}
-    if SHOT_ID.match(clip.name or ""):
-        return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
-    url = getattr(clip.media_reference, "target_url", "") or ""
-    stem = Path(unquote(urlparse(url).path)).stem
-    if SHOT_ID.match(stem):
-        return {"kind": "shot", "shot_id": stem, "id_source": "file_name"}
-    return {}
-
-
-def track_role(name: str, kind: str) -> tuple[str | None, str | None]:
-    """(role, character) of a track read from a file without our metadata, from its kind and name."""
-    if kind == otio.schema.TrackKind.Video:
-        return "video", None
-    upper = (name or "").upper()
-    if upper.startswith("DIALOGUE"):
-        return "dialogue", (name[len("DIALOGUE") :].strip() or None)
-    if upper.startswith("SFX"):
-        return "effects", None
-    if upper.startswith("MUSIC"):
-        return "music", None
-    return None, None
-
-
-# OTIO's own `metadata[key] = value` converts every value through isinstance checks against the abstract
-# collection types; for a feature-length timeline that is most of the assembly time. `set_metadata` converts
-# plain dicts, lists and scalars by their exact type instead (the same PyAny values, several times faster) and
-# hands anything else to OTIO's conversion. The names it needs are OTIO's Python binding internals: when they
-# are missing (another OTIO release), it falls back to the public assignment.
-_PyAny = getattr(otio._otio, "PyAny", None)
-_dict_put = getattr(otio._otio.AnyDictionary, "__internal_setitem__", None)
-_vector_insert = getattr(otio._otio.AnyVector, "__internal_insert", None)
-_FAST_METADATA = None not in (_PyAny, _dict_put, _vector_insert)
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _to_any(value: Any) -> Any:
-    """A plain value as OTIO's PyAny (what `AnyDictionary.__setitem__` stores), by exact type."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return _PyAny(value)  # type: ignore[misc]
-    if kind is dict:
-        out = otio._otio.AnyDictionary()
-        for key, item in value.items():
-            if type(key) is not str:
-                raise ValueError(f"key '{key}' is not a string")
-            _dict_put(out, key, _to_any(item))  # type: ignore[misc]
-        return _PyAny(out)  # type: ignore[misc]
-    if kind is list or kind is tuple:
-        vector = otio._otio.AnyVector()
-        for index, item in enumerate(value):
-            _vector_insert(vector, index, _to_any(item))  # type: ignore[misc]
-        return _PyAny(vector)  # type: ignore[misc]
-    return _value_to_any(value)
-
-
-def set_metadata(item: Any, key: str, value: Any) -> None:
-    """`item.metadata[key] = value`, converted quickly when `value` is plain data (dicts, lists, scalars)."""
-    if _FAST_METADATA:
-        try:
-            converted = _to_any(value)
-        except (RuntimeError, TypeError):  # e.g. an int beyond int64: let OTIO raise its own clear error
-            converted = None
-        if converted is not None:
-            _dict_put(item.metadata, key, converted)  # type: ignore[misc]
-            return
-    item.metadata[key] = value
-
-
-def item_frames(track: otio.schema.Track) -> list[tuple[Any, Frames, Frames]]:
-    """(item, start frame, frames) for every Clip and Gap of a track, positions from the track start."""
-    out: list[tuple[Any, Frames, Frames]] = []
-    pos = 0
-    for item in track:
-        if isinstance(item, otio.schema.Transition):
-            continue
-        frames = round(item.duration().value)
-        out.append((item, pos, frames))
-        pos += frames
-    return out
-
-
-def shot_cuts(tl: otio.schema.Timeline) -> list[tuple[str, Frames, Frames]]:
-    """(clip name, start frame, frames) of each picture clip: what round-trip tests compare."""
-    track = video_track(tl)
-    if track is None:
-        return []
-    return [(item.name, start, n) for item, start, n in item_frames(track) if isinstance(item, otio.schema.Clip)]
 
 
 @functools.lru_cache(maxsize=4096)

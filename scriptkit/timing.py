@@ -1,63 +1,38 @@
-"""The timing a build ends with, written back into the shot list (shots.yaml records the timed lengths).
+"""Screen time of words: how long a line takes to say and a paragraph of action takes to play.
 
-`record_timing` reads the assembled timeline: each shot's `timed` is its clip's length on V1, each line's
-`timed` the length of its voice and `timed_offset` where it starts from its shot's start. The planned fields
-(`duration`, `offset`) are left as planned, so a refine still compares plan with plan.
+The planner times shots with these; a shot list read back (a shot a user added without a duration) too.
 """
 
 from __future__ import annotations
 
-import opentimelineio as otio
+import re
 
-from scriptkit.models import ShotList
-from scriptkit.timeline import item_frames, scriptkit_meta, timeline_rate, video_track
+from scriptkit import lexicon
 
-
-def _seconds(frames: int, rate: float) -> float:
-    return round(frames / rate, 3)
-
-
-def record_timing(shotlist: ShotList, tl: otio.schema.Timeline) -> ShotList:
-    """A copy of `shotlist` with the built timeline's lengths in `timed` / `timed_offset`."""
-    rate = float(timeline_rate(tl))
-    shot_start: dict[str, int] = {}
-    shot_frames: dict[str, int] = {}
-    track = video_track(tl)
-    for item, start, frames in item_frames(track) if track is not None else []:
-        if isinstance(item, otio.schema.Clip):
-            shot_start[item.name], shot_frames[item.name] = start, frames
-    lines: dict[str, tuple[int, int]] = {}
-    for audio in tl.tracks:
-        if scriptkit_meta(audio).get("role") == "dialogue":
-            for item, start, frames in item_frames(audio):
-                if isinstance(item, otio.schema.Clip):
-                    lines[item.name] = (start, frames)
-    out = shotlist.model_copy(deep=True)
-    for shot in out.shots:
-        if shot.id in shot_frames:
-            shot.timed = _seconds(shot_frames[shot.id], rate)
-        for line in shot.dialogue:
-            if line.id in lines and shot.id in shot_start:
-                start, frames = lines[line.id]
-                line.timed = _seconds(frames, rate)
-                line.timed_offset = _seconds(start - shot_start[shot.id], rate)
-    return out
+LEAD = 0.25  # seconds before the first line of a shot starts
+GAP = 0.25  # seconds between two lines in one shot
+TAIL = 0.5  # seconds a shot holds after its last line
+CUE_SECONDS = 1.0
+INSERT_SECONDS = 2.0  # an insert of a prop holds this long (within the template's min/max)
+_PAUSE_MARK = re.compile(r"\.\.\.|…|--|—|[,;:.!?]")
 
 
-def dialogue_overlaps(tl: otio.schema.Timeline) -> list[tuple[str, str]]:
-    """Pairs of dialogue clips heard at once that the script did not ask for (dual dialogue, a cut-in)."""
-    spans: list[tuple[int, int, str, bool]] = []
-    for audio in tl.tracks:
-        if scriptkit_meta(audio).get("role") == "dialogue":
-            for item, start, frames in item_frames(audio):
-                if isinstance(item, otio.schema.Clip):
-                    spans.append((start, start + frames, item.name, bool(scriptkit_meta(item).get("overlap"))))
-    spans.sort()
-    found = []
-    latest_end, latest = -1, ""
-    for start, end, name, allowed in spans:
-        if start < latest_end and not allowed:
-            found.append((latest, name))
-        if end > latest_end:
-            latest_end, latest = end, name
-    return found
+# ------------------------------------------------------------------------------------------ timing
+
+
+def speaking_seconds(text: str, words_per_second: float) -> float:
+    """Estimated seconds to say a dialogue line: words at the template's rate plus punctuation pauses."""
+    body = text.strip().rstrip(" .!?…\"'")
+    words = len(body.replace("--", " ").replace("—", " ").split())
+    pause = lexicon.PAUSE_SECONDS
+    pauses = sum(map(pause.__getitem__, _PAUSE_MARK.findall(body)))
+    return max(0.5, words / words_per_second + pauses)
+
+
+def action_seconds(text: str, seconds_per_word: float) -> float:
+    """Screen time of a paragraph of action: its words (as split by white space) at the template's pace."""
+    return len(text.split()) * seconds_per_word
+
+
+def round_seconds(value: float) -> float:
+    return round(value + 1e-9, 2)

@@ -10,9 +10,9 @@ import opentimelineio as otio
 import pytest
 
 from exporters import aaf, get_format
+from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
-from scriptkit.timeline import shot_cuts
 from tests.fixtures import ODD_FOLDER, RATES, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "aaf"

@@ -14,7 +14,11 @@ from typing import Any
 import opentimelineio as otio
 import pytest
 
-from scriptkit import conform
+from exporters import read_timeline
+from scriptkit.conform.apply import CHANGED_COLOR, conform_timeline
+from scriptkit.conform.diff import Trim, diff_layouts, diff_timelines, media_url, report_lines
+from scriptkit.conform.identity import FOREIGN, Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
+from scriptkit.conform.layout import Placed, layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Assets, ShotList
 from scriptkit.scriptdiff import diff_shotlists
@@ -90,8 +94,8 @@ def dissolve_json(frames_each: int) -> dict[str, Any]:
 
 def shots_in(timeline: otio.schema.Timeline) -> list[tuple[str, int, int]]:
     """(owner or clip name, source in, duration) of every clip on V1, in order."""
-    known = conform.known_ids_from_timeline(timeline)
-    lay = conform.layout(timeline, known, RATE)
+    known = known_ids_from_timeline(timeline)
+    lay = layout(timeline, known, RATE)
     return [
         (p.identity.owner or p.clip.name, p.source_in, p.duration)
         for p in lay.clips
@@ -99,8 +103,8 @@ def shots_in(timeline: otio.schema.Timeline) -> list[tuple[str, int, int]]:
     ]
 
 
-def placed(timeline: otio.schema.Timeline, known: conform.KnownIds) -> dict[str, conform.Placed]:
-    return {p.identity.owner or p.clip.name: p for p in conform.layout(timeline, known, RATE).clips}
+def placed(timeline: otio.schema.Timeline, known: KnownIds) -> dict[str, Placed]:
+    return {p.identity.owner or p.clip.name: p for p in layout(timeline, known, RATE).clips}
 
 
 def refine_marker(marker: otio.schema.Marker) -> bool:
@@ -112,7 +116,7 @@ def refine_marker(marker: otio.schema.Marker) -> bool:
 
 def test_identity_from_each_slot_in_trust_order(tmp_path: Path) -> None:
     _, _, _, plan = plan_and_media(tmp_path)
-    known = conform.known_ids_from_timeline(plan)
+    known = known_ids_from_timeline(plan)
     assert K2 in known.shots and f"{K2}-d1" in known.lines and f"{K1}-c1" in known.cues
 
     def bare(name: str = "", url: str = "") -> otio.schema.Clip:
@@ -122,38 +126,38 @@ def test_identity_from_each_slot_in_trust_order(tmp_path: Path) -> None:
     by_metadata = bare("A001_C002_0101")
     by_metadata.metadata["scriptkit"] = {"kind": "shot", "shot_id": K3}
     by_metadata.markers.append(otio.schema.Marker(name=K1))  # less trusted than the metadata
-    assert conform.identify(by_metadata, known) == conform.Identity("shot", K3, K3, "metadata")
+    assert identify(by_metadata, known) == Identity("shot", K3, K3, "metadata")
 
     by_adapter = bare("renamed by the editor")
     by_adapter.metadata["fcp_xml"] = {"comments": {"mastercomment1": f"scriptkit shot_id={P1}"}}
-    assert conform.identify(by_adapter, known) == conform.Identity("shot", P1, P1, "adapter")
+    assert identify(by_adapter, known) == Identity("shot", P1, P1, "adapter")
 
     by_marker = bare("Clip 7")
     by_marker.markers.append(otio.schema.Marker(name="note", comment=f"line 12: {C1} dolly"))
-    assert conform.identify(by_marker, known).owner == C1
+    assert identify(by_marker, known).owner == C1
 
     by_name = bare(f"{P2}.png")
-    assert conform.identify(by_name, known) == conform.Identity("shot", P2, P2, "name")
+    assert identify(by_name, known) == Identity("shot", P2, P2, "name")
 
     by_file = bare("Audio 3", url=f"file:///x/ep%2007/media/voices/{K2}-d1.wav")
-    assert conform.identify(by_file, known) == conform.Identity("dialogue", f"{K2}-d1", K2, "file")
+    assert identify(by_file, known) == Identity("dialogue", f"{K2}-d1", K2, "file")
 
     cue = bare(f"{K1}-c1-RINGS.wav")
-    assert conform.identify(cue, known) == conform.Identity("cue", f"{K1}-c1", K1, "name")
+    assert identify(cue, known) == Identity("cue", f"{K1}-c1", K1, "name")
 
     stranger = bare("A001_C002_0101", url="file:///Volumes/Footage/sc01-kitchen-999.mov")
-    assert conform.identify(stranger, known) == conform.FOREIGN
+    assert identify(stranger, known) == FOREIGN
 
 
 def test_plan_identifies_every_clip_by_metadata(tmp_path: Path) -> None:
     _, _, _, plan = plan_and_media(tmp_path)
-    known = conform.known_ids_from_timeline(plan)
-    lay = conform.layout(plan, known)
+    known = known_ids_from_timeline(plan)
+    lay = layout(plan, known)
     assert all(p.identity.kind != "foreign" for p in lay.clips)
     assert [p.identity.owner for p in lay.shots()] == [K1, K2, K3, P1, P2, C1]
-    diff = conform.diff_layouts(lay, conform.layout(copy.deepcopy(plan), known))
+    diff = diff_layouts(lay, layout(copy.deepcopy(plan), known))
     assert diff.empty
-    assert conform.report_lines(diff)[-1] == "no editorial changes"
+    assert report_lines(diff)[-1] == "no editorial changes"
 
 
 def test_timeline_from_another_project_is_refused(tmp_path: Path) -> None:
@@ -172,7 +176,7 @@ def test_timeline_from_another_project_is_refused(tmp_path: Path) -> None:
         )
     other.tracks.append(track)
     with pytest.raises(ScriptkitError, match="no clip in this timeline carries a shot id"):
-        conform.diff_timelines(plan, other)
+        diff_timelines(plan, other)
 
 
 # ------------------------------------------------------------------------------------------- diff
@@ -222,9 +226,9 @@ def editor_cut(plan: otio.schema.Timeline) -> dict[str, Any]:
 def test_diff_reports_each_editorial_change(tmp_path: Path) -> None:
     _, _, _, plan = plan_and_media(tmp_path, transitions=False)
     edited = from_json(editor_cut(plan))
-    diff = conform.diff_timelines(plan, edited)
+    diff = diff_timelines(plan, edited)
 
-    assert diff.trims == [conform.Trim(K2, 6, -4, (HANDLE, HANDLE + 75), (HANDLE + 6, HANDLE + 71))]
+    assert diff.trims == [Trim(K2, 6, -4, (HANDLE, HANDLE + 75), (HANDLE + 6, HANDLE + 71))]
     assert [m.shot_id for m in diff.moves] == [C1]
     assert diff.deleted == [P2]
     assert [(d.owner, d.count) for d in diff.duplicates] == [(K1, 2)]
@@ -243,7 +247,7 @@ def test_diff_reports_each_editorial_change(tmp_path: Path) -> None:
     assert maya.edited_frames == maya.planned_frames - 8
     assert (f"{P2}-d1", "deleted") not in audio  # deleting a shot in V1 does not delete its line
 
-    text = "\n".join(conform.report_lines(diff))
+    text = "\n".join(report_lines(diff))
     assert f"trimmed {K2}: in +6 frames, out -4 frames (length -10 frames)" in text
     assert f"moved {C1}: position 6 -> 2" in text
     assert f"deleted {P2}" in text
@@ -263,7 +267,7 @@ def test_transition_changes_removed_and_changed(tmp_path: Path) -> None:
     dissolve = next(c for c in v1 if c["OTIO_SCHEMA"].startswith("Transition") and c["name"] == "Cross Dissolve")
     shift(dissolve["in_offset"], 5)
     shift(dissolve["out_offset"], 5)
-    diff = conform.diff_timelines(plan, from_json(data))
+    diff = diff_timelines(plan, from_json(data))
     got = sorted((j.status, j.before, j.after, j.old_frames, j.new_frames) for j in diff.joins)
     assert got == [("changed", K3, P1, 30, 40), ("removed", P2, C1, 15, 0)]
     assert not diff.trims and not diff.moves
@@ -277,12 +281,12 @@ def test_media_outside_the_project_is_reported(tmp_path: Path) -> None:
     v1[index_of(v1, K3)]["media_references"]["DEFAULT_MEDIA"]["target_url"] = (
         tmp_path / "media" / ".." / ".." / "elsewhere" / "x.png"
     ).as_uri()
-    diff = conform.diff_timelines(plan, from_json(data), project_dir=tmp_path)
+    diff = diff_timelines(plan, from_json(data), project_dir=tmp_path)
     assert [(n.clip, n.reason) for n in diff.media] == [
         (K2, "outside the project folder"),
         (K3, "outside the project folder"),
     ]
-    assert any("never written" in line for line in conform.report_lines(diff))
+    assert any("never written" in line for line in report_lines(diff))
 
 
 # ---------------------------------------------------------------------------------------- conform
@@ -327,29 +331,29 @@ def test_conform_swaps_exactly_the_changed_assets_and_keeps_the_cut(tmp_path: Pa
     new_list = changed_line(shotlist, f"{K2}-d1", "Who calls so late?", 1.8)
     new_assets = retake(new_list, assets, media, images=(P1,), voices={f"{K2}-d1": 1.8})
     new_plan = build_timeline(new_list, new_assets, media)
-    result = conform.conform_timeline(edited, plan, new_plan, changes=diff_shotlists(shotlist, new_list))
+    result = conform_timeline(edited, plan, new_plan, changes=diff_shotlists(shotlist, new_list))
 
     assert sorted(result.report.swapped) == sorted([(P1, "shot"), (f"{K2}-d1", "dialogue")])
     # the editor's cut is intact frame for frame: order, trims, duplicates, the foreign clip
     assert shots_in(result.timeline) == shots_in(edited)
-    known = conform.known_ids_from_timeline(plan)
+    known = known_ids_from_timeline(plan)
     before, after = placed(edited, known), placed(result.timeline, known)
     for owner, p in after.items():
-        new_url = conform._url(p.clip)
-        old_url = conform._url(before[owner].clip)
+        new_url = media_url(p.clip)
+        old_url = media_url(before[owner].clip)
         if owner in (P1, f"{K2}-d1"):
             assert new_url != old_url and "take2" in new_url
-            assert conform._sk(p.clip)["asset_hash"] == (
+            assert scriptkit_md(p.clip)["asset_hash"] == (
                 new_assets.images[P1].sha256 if owner == P1 else new_assets.voices[owner].sha256
             )
         else:
             assert new_url == old_url, owner
         assert p.start == before[owner].start, owner
     # the editor's dissolve and marker survive; red markers on the changed shots
-    diff = conform.diff_timelines(plan, result.timeline)
+    diff = diff_timelines(plan, result.timeline)
     assert [(j.status, j.new_kind) for j in diff.joins] == [("added", "dissolve")]
     red = {m.name: m for clip in result.timeline.find_clips() for m in clip.markers if refine_marker(m)}
-    assert all(m.color == conform.CHANGED_COLOR for m in red.values())
+    assert all(m.color == CHANGED_COLOR for m in red.values())
     assert set(red) == {f"CHANGED {K2}", f"CHANGED {P1}"}
     assert red[f"CHANGED {K2}"].comment == "dialogue"
     assert red[f"CHANGED {P1}"].comment == "new take"
@@ -361,20 +365,20 @@ def test_conform_hold_and_ripple_when_a_line_gets_longer(tmp_path: Path) -> None
     new_list = changed_line(shotlist, f"{K2}-d1", "Who calls at this hour of the night, and why?", 2.6)
     new_assets = retake(new_list, assets, media, voices={f"{K2}-d1": 2.6})
     new_plan = build_timeline(new_list, new_assets, media)
-    known = conform.known_ids_from_timeline(plan)
+    known = known_ids_from_timeline(plan)
     old_k2 = placed(plan, known)[K2].duration
     new_k2 = placed(new_plan, known)[K2].duration
     grow = new_k2 - old_k2
     assert grow > 0
     changes = diff_shotlists(shotlist, new_list)
 
-    hold = conform.conform_timeline(plan, plan, new_plan, changes=changes, length="hold").timeline
+    hold = conform_timeline(plan, plan, new_plan, changes=changes, length="hold").timeline
     assert shots_in(hold) == shots_in(plan)
     line = placed(hold, known)[f"{K2}-d1"]
     assert line.start == placed(plan, known)[f"{K2}-d1"].start
     assert line.duration == 78  # 2.6 s at 30 fps
 
-    ripple = conform.conform_timeline(plan, plan, new_plan, changes=changes, length="ripple").timeline
+    ripple = conform_timeline(plan, plan, new_plan, changes=changes, length="ripple").timeline
     before, after = placed(plan, known), placed(ripple, known)
     assert after[K2].duration == old_k2 + grow
     for owner in (K3, P1, P2, C1, f"{K3}-d1", f"{P2}-d1"):
@@ -407,10 +411,10 @@ def test_conform_places_new_shots_and_drops_or_flags_removed(tmp_path: Path) -> 
     new_plan = build_timeline(new_list, new_assets, media)
     changes = diff_shotlists(shotlist, new_list)
     assert changes.added == ("sc01-kitchen-003a",) and changes.removed == (P2,)
-    known = conform.known_ids_from_timeline(plan).union(conform.known_ids_from_timeline(new_plan))
+    known = known_ids_from_timeline(plan).union(known_ids_from_timeline(new_plan))
     before = placed(plan, known)
 
-    result = conform.conform_timeline(plan, plan, new_plan, changes=changes, length="hold")
+    result = conform_timeline(plan, plan, new_plan, changes=changes, length="hold")
     order = [owner for owner, _, _ in shots_in(result.timeline)]
     assert order == [K1, K2, K3, "sc01-kitchen-003a", P1, C1]
     after = placed(result.timeline, known)
@@ -433,9 +437,9 @@ def test_conform_places_new_shots_and_drops_or_flags_removed(tmp_path: Path) -> 
     )
     assert sorted(result.report.removed) == [P2, f"{P2}-d1"]
 
-    flagged = conform.conform_timeline(plan, plan, new_plan, changes=changes, removed="flag").timeline
+    flagged = conform_timeline(plan, plan, new_plan, changes=changes, removed="flag").timeline
     p2 = placed(flagged, known)[P2]
-    assert [(m.name, m.color) for m in p2.clip.markers if refine_marker(m)] == [("REMOVED", conform.CHANGED_COLOR)]
+    assert [(m.name, m.color) for m in p2.clip.markers if refine_marker(m)] == [("REMOVED", CHANGED_COLOR)]
 
 
 def test_conform_never_touches_locked_shots(tmp_path: Path) -> None:
@@ -443,14 +447,14 @@ def test_conform_never_touches_locked_shots(tmp_path: Path) -> None:
     new_list = changed_line(shotlist, f"{K2}-d1", "Something else entirely.", 2.0)
     new_assets = retake(new_list, assets, media, images=(K2, P1), voices={f"{K2}-d1": 2.0})
     new_plan = build_timeline(new_list, new_assets, media)
-    result = conform.conform_timeline(
+    result = conform_timeline(
         plan, plan, new_plan, changes=diff_shotlists(shotlist, new_list), lock=[K2], length="ripple"
     )
     assert result.report.swapped == [(P1, "shot")]
-    known = conform.known_ids_from_timeline(plan)
+    known = known_ids_from_timeline(plan)
     before, after = placed(plan, known), placed(result.timeline, known)
     for owner in (K2, f"{K2}-d1"):
-        assert conform._url(after[owner].clip) == conform._url(before[owner].clip)
+        assert media_url(after[owner].clip) == media_url(before[owner].clip)
         assert after[owner].duration == before[owner].duration
     assert not [m for m in after[K2].clip.markers if refine_marker(m)]
 
@@ -458,7 +462,7 @@ def test_conform_never_touches_locked_shots(tmp_path: Path) -> None:
 def test_bad_length_policy_is_a_clear_error(tmp_path: Path) -> None:
     _, _, _, plan = plan_and_media(tmp_path)
     with pytest.raises(ScriptkitError, match="hold or ripple"):
-        conform.conform_timeline(plan, plan, plan, length="stretch")  # type: ignore[arg-type]
+        conform_timeline(plan, plan, plan, length="stretch")  # type: ignore[arg-type]
 
 
 # -------------------------------------------------------------------------------- round-trip identity
@@ -486,17 +490,17 @@ def test_round_trip_recovers_every_shot_id(tmp_path: Path, name: str) -> None:
     path = tmp_path / f"last-train{fmt.extension}"
     options = ExportOptions(project_dir=str(tmp_path), media_dir=str(media), title=shotlist.title)
     fmt.write(plan, path, options)
-    back = conform.read_timeline(path)  # the format guessed from the file, read through the registry
-    known = conform.known_ids_from_timeline(plan)
-    lay = conform.layout(back, known, RATE)
+    back = read_timeline(path)  # the format guessed from the file, read through the registry
+    known = known_ids_from_timeline(plan)
+    lay = layout(back, known, RATE)
     assert [p.identity.owner for p in lay.shots()] == [s.id for s in shotlist.shots]
     assert [(p.source_in, p.duration) for p in lay.shots()] == [
-        (p.source_in, p.duration) for p in conform.layout(plan, known, RATE).shots()
+        (p.source_in, p.duration) for p in layout(plan, known, RATE).shots()
     ]
     if name != "edl":  # an EDL here carries the picture only
         lines = {p.identity.owner for p in lay.clips if p.identity.kind == "dialogue"}
         assert lines == set(known.lines)
-    diff = conform.diff_layouts(conform.layout(plan, known, RATE), lay)
+    diff = diff_layouts(layout(plan, known, RATE), lay)
     assert not (diff.trims or diff.moves or diff.deleted or diff.duplicates or diff.foreign)
 
 
@@ -504,6 +508,6 @@ def test_unknown_timeline_suffix_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "cut.prproj"
     path.write_bytes(b"\x1f\x8b")
     with pytest.raises(ScriptkitError, match=r"unknown timeline format '\.prproj'"):
-        conform.read_timeline(path)
+        read_timeline(path)
     with pytest.raises(ScriptkitError, match="file not found"):
-        conform.read_timeline(tmp_path / "missing.fcpxml")
+        read_timeline(tmp_path / "missing.fcpxml")

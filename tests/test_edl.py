@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from exporters import edl, get_format
+from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
 from scriptkit.rates import parse_rate
-from scriptkit.timeline import build_timeline, shot_cuts
+from scriptkit.timeline import build_timeline
 from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, picture_edits, sample_assets, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "edl"

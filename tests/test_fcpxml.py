@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from exporters import fcpxml, get_format
+from scriptkit.contract import item_frames, scriptkit_meta, shot_clips, shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 from scriptkit.mix import DUCK_DB
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, SUPPORTED_RATES
-from scriptkit.timeline import item_frames, scriptkit_meta, shot_clips, shot_cuts
 from tests.fixtures import sample_timeline
 from tests.test_timeline import shot_lists
 

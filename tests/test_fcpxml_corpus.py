@@ -10,8 +10,8 @@ import opentimelineio as otio
 import pytest
 
 from exporters import fcpxml
+from scriptkit.contract import item_frames, scriptkit_meta, shot_clips, shot_cuts, timeline_rate
 from scriptkit.errors import ScriptkitError
-from scriptkit.timeline import item_frames, scriptkit_meta, shot_clips, shot_cuts, timeline_rate
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "fcpxml"
 FILES = sorted(CORPUS.glob("*.fcpxml"))

@@ -9,10 +9,10 @@ import opentimelineio as otio
 import pytest
 
 from exporters import get_format, otio_json, otioz
+from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 from scriptkit.models import ExportOptions
-from scriptkit.timeline import shot_cuts
 from tests.fixtures import sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "otio"

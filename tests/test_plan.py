@@ -8,20 +8,14 @@ import pytest
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, Script, ShotList, Template
-from scriptkit.parse import load_script, make_script
+from scriptkit.parse import load_script
 from scriptkit.parse.fountain import parse_fountain_bytes
-from scriptkit.plan import (
-    load_shotlist,
-    plan_script,
-    scene_ids,
-    seed_for,
-    shot_line,
-    speaking_seconds,
-    summary_lines,
-    transition_of,
-)
+from scriptkit.parse.scenes import make_script
+from scriptkit.plan import load_shotlist, plan_script, shot_line, summary_lines, transition_of
+from scriptkit.shot_ids import scene_ids, seed_for
 from scriptkit.shotlist_io import dump_yaml
 from scriptkit.templates import load_template
+from scriptkit.timing import speaking_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus" / "screenplays"
@@ -554,7 +548,7 @@ def test_a_template_that_allows_zero_length_shots_is_still_refused() -> None:
 
 
 def test_a_hand_added_shot_gets_a_prompt_that_names_the_cast_like_planned_shots() -> None:
-    from scriptkit.plan import fill_prompts
+    from scriptkit.prompts import fill_prompts
 
     template = load_template("vertical-drama")
     shotlist = load_shotlist(Path(__file__).resolve().parents[1] / "examples" / "last-train.fountain", template)

@@ -17,9 +17,13 @@ import pytest
 from lxml import etree
 
 from exporters import get_format
-from scriptkit import conform
+from scriptkit.conform.apply import CHANGED_COLOR
+from scriptkit.conform.diff import media_url
+from scriptkit.conform.identity import KnownIds, known_ids_from_timeline, scriptkit_md
+from scriptkit.conform.layout import Placed, layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Assets, ShotList
+from scriptkit.project import diff_command
 from scriptkit.refine import _link_tree, refine_project
 from scriptkit.shotlist_io import read_shotlist, write_shotlist
 from tests.fixtures import sample_shotlist
@@ -117,17 +121,17 @@ def with_line(project: Path, line_id: str, text: str, out: Path) -> Path:
     return out
 
 
-def v1(timeline: otio.schema.Timeline, known: conform.KnownIds) -> list[conform.Placed]:
-    return [p for p in conform.layout(timeline, known, RATE).clips if p.track_kind == otio.schema.TrackKind.Video]
+def v1(timeline: otio.schema.Timeline, known: KnownIds) -> list[Placed]:
+    return [p for p in layout(timeline, known, RATE).clips if p.track_kind == otio.schema.TrackKind.Video]
 
 
-def cut(timeline: otio.schema.Timeline, known: conform.KnownIds) -> list[tuple[str, int, int, int]]:
+def cut(timeline: otio.schema.Timeline, known: KnownIds) -> list[tuple[str, int, int, int]]:
     """(owner or clip name, record start, source in, duration) of every picture clip."""
     return [(p.identity.owner or p.clip.name, p.start, p.source_in, p.duration) for p in v1(timeline, known)]
 
 
-def joins(timeline: otio.schema.Timeline, known: conform.KnownIds) -> list[tuple[str, str, str, int]]:
-    lay = conform.layout(timeline, known, RATE)
+def joins(timeline: otio.schema.Timeline, known: KnownIds) -> list[tuple[str, str, str, int]]:
+    lay = layout(timeline, known, RATE)
     return [(j.before, j.after, j.kind, j.frames) for j in lay.joins if j.track_kind == otio.schema.TrackKind.Video]
 
 
@@ -216,7 +220,7 @@ def test_refine_keeps_an_otio_edit_and_swaps_only_the_changed_line(project: Path
     # frame-exact: the new version's cut is the editor's cut
     edit_tl = get_format("otio").read(edited)
     new_tl = get_format("otio").read(timeline_file(version, "otio"))
-    known = conform.known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
+    known = known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
     assert cut(new_tl, known) == cut(edit_tl, known)
     expected_order = [K1, C1, K2, K3, P1, "B-roll rain", K1]
     assert [c[0] for c in cut(new_tl, known)] == expected_order
@@ -225,20 +229,20 @@ def test_refine_keeps_an_otio_edit_and_swaps_only_the_changed_line(project: Path
     assert joins(new_tl, known) == [(K3, P1, "dissolve", 12)]
 
     # exactly the regenerated assets were swapped in, at the same place
-    pairs = zip(conform.layout(new_tl, known, RATE).clips, conform.layout(edit_tl, known, RATE).clips, strict=True)
+    pairs = zip(layout(new_tl, known, RATE).clips, layout(edit_tl, known, RATE).clips, strict=True)
     for p, q in pairs:
         owner = p.identity.owner or p.clip.name
         assert (owner, p.track_name, p.start) == (q.identity.owner or q.clip.name, q.track_name, q.start)
-        url, old_url = conform._url(p.clip), conform._url(q.clip)
+        url, old_url = media_url(p.clip), media_url(q.clip)
         if owner in regenerated:
             assert url != old_url and "/versions/v001/media/" in url, owner
             table = new_assets.images if owner == K3 else new_assets.voices
-            assert conform._sk(p.clip)["asset_hash"] == table[owner].sha256
+            assert scriptkit_md(p.clip)["asset_hash"] == table[owner].sha256
         else:
             assert url == old_url, owner
     # the changed shot carries a red marker and is listed in CHANGES.md
     k3 = next(p for p in v1(new_tl, known) if p.identity.owner == K3)
-    assert [m.color for m in k3.clip.markers if m.name == f"CHANGED {K3}"] == [conform.CHANGED_COLOR]
+    assert [m.color for m in k3.clip.markers if m.name == f"CHANGED {K3}"] == [CHANGED_COLOR]
     changes = (version / "CHANGES.md").read_text()
     assert f"| {K3} | dialogue" in changes and "Don't. Let it ring." in changes
     assert f"deleted {P2}" in changes and f"duplicated {K1}" in changes
@@ -326,7 +330,7 @@ def test_refine_keeps_an_xmeml_edit_and_swaps_only_the_new_take(project: Path, t
     result = refine_project(project, edited=edited, regenerate=[P1])
     assert result.regenerated == [P1]
     version = result.version_dir
-    known = conform.known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
+    known = known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
     edit_tl = get_format("xmeml").read(edited)
     new_tl = get_format("xmeml").read(timeline_file(version, "xmeml"))
     assert [c[0] for c in cut(edit_tl, known)] == [K1, C1, K2, K3, P1, "B-roll rain", K1]
@@ -337,11 +341,11 @@ def test_refine_keeps_an_xmeml_edit_and_swaps_only_the_new_take(project: Path, t
     swapped = {
         p.identity.owner
         for p, q in zip(v1(new_tl, known), v1(edit_tl, known), strict=True)
-        if conform._url(p.clip) != conform._url(q.clip)
+        if media_url(p.clip) != media_url(q.clip)
     }
     assert swapped == {P1}
     p1 = next(p for p in v1(new_tl, known) if p.identity.owner == P1)
-    assert conform._sk(p1.clip)["asset_hash"] == assets_of(version).images[P1].sha256
+    assert scriptkit_md(p1.clip)["asset_hash"] == assets_of(version).images[P1].sha256
     assert assets_of(version).images[P1].params["take"] == 1
 
 
@@ -409,7 +413,7 @@ def edit_fcpxml(source: Path, out: Path) -> Path:
 
 def test_refine_keeps_an_fcpxml_edit_and_swaps_only_the_new_take(project: Path, tmp_path: Path) -> None:
     edited = edit_fcpxml(timeline_file(project, "fcpxml"), tmp_path / "edit.fcpxml")
-    diff = conform.diff_command(project, edited)
+    diff = diff_command(project, edited)
     assert f"deleted {P2}" in diff and any(line.startswith(f"trimmed {K2}: in +6 frames, out -4") for line in diff)
     outside = [line for line in diff if "outside the project" in line]
     assert outside == [
@@ -418,7 +422,7 @@ def test_refine_keeps_an_fcpxml_edit_and_swaps_only_the_new_take(project: Path, 
     ]
     result = refine_project(project, edited=edited, regenerate=[C1])
     assert result.regenerated == [C1]
-    known = conform.known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
+    known = known_ids_from_timeline(get_format("otio").read(timeline_file(project, "otio")))
     edit_tl = get_format("fcpxml").read(edited)
     new_tl = get_format("fcpxml").read(timeline_file(result.version_dir, "fcpxml"))
     assert [c[0] for c in cut(edit_tl, known)] == [K1, C1, K2, K3, P1, "B-roll rain", K1]
@@ -429,10 +433,10 @@ def test_refine_keeps_an_fcpxml_edit_and_swaps_only_the_new_take(project: Path, 
     swapped = {
         p.identity.owner or p.clip.name
         for p, q in zip(v1(new_tl, known), v1(edit_tl, known), strict=True)
-        if conform._url(p.clip) != conform._url(q.clip)
+        if media_url(p.clip) != media_url(q.clip)
     }
     assert swapped == {C1}
-    assert conform.diff_command(project, edited)[0] == "against versions/v001 (the project's latest version)"
+    assert diff_command(project, edited)[0] == "against versions/v001 (the project's latest version)"
 
 
 # -------------------------------------------------------------------------- policies and versions
@@ -450,7 +454,7 @@ def test_refine_places_a_new_shot_and_drops_a_removed_one(project: Path, tmp_pat
 
     result = refine_project(project, edited=edited, shots=new_shots)
     assert result.regenerated == [f"{K3}a"]
-    known = conform.known_ids_from_timeline(get_format("otio").read(timeline_file(result.version_dir, "otio")))
+    known = known_ids_from_timeline(get_format("otio").read(timeline_file(result.version_dir, "otio")))
     edit_cut = cut(get_format("otio").read(edited), known)
     new_cut = cut(get_format("otio").read(timeline_file(result.version_dir, "otio")), known)
     assert [c[0] for c in new_cut] == [K1, C1, K2, K3, f"{K3}a", P1, "B-roll rain", K1]
@@ -468,7 +472,7 @@ def test_refine_places_a_new_shot_and_drops_a_removed_one(project: Path, tmp_pat
 
 def test_refine_ripple_lock_and_a_second_version(project: Path, tmp_path: Path) -> None:
     edited = timeline_file(project, "otio")  # the editor changed nothing
-    known = conform.known_ids_from_timeline(get_format("otio").read(edited))
+    known = known_ids_from_timeline(get_format("otio").read(edited))
     shots = with_line(project, f"{K2}-d1", NEW_LINES[f"{K2}-d1"], tmp_path / "a.yaml")
     held = refine_project(project, edited=edited, shots=shots, length="hold")
     rippled = refine_project(project, edited=edited, shots=shots, length="ripple")
@@ -593,7 +597,7 @@ def test_media_outside_the_project_is_reported_never_written(project: Path, tmp_
     assert "names media outside the project folder: file:///etc/hostname" in changes
     new_tl = get_format("otio").read(timeline_file(result.version_dir, "otio"))
     k2 = next(c for c in new_tl.find_clips() if c.name == K2)
-    assert "/versions/v001/media/images/" in conform._url(k2)  # the new take replaces the outside reference
+    assert "/versions/v001/media/images/" in media_url(k2)  # the new take replaces the outside reference
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -10,7 +10,8 @@ import yaml
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ShotList
-from scriptkit.plan import load_shotlist, seed_for
+from scriptkit.plan import load_shotlist
+from scriptkit.shot_ids import seed_for
 from scriptkit.shotlist_io import dump_yaml, read_shotlist, write_shotlist
 from scriptkit.templates import load_template
 

@@ -12,10 +12,10 @@ import opentimelineio as otio
 import pytest
 
 from exporters import get_format, shotlist_csv, subtitles, webvtt
+from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
 from scriptkit.rates import frames_to_timecode, parse_rate
-from scriptkit.timeline import shot_cuts
 from tests.fixtures import sample_timeline
 
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]

@@ -11,21 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scriptkit.contract import item_frames, plain, scriptkit_meta, shot_clips, shot_cuts, timeline_rate
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 from scriptkit.models import Asset, Assets, DialogueLine, Shot, ShotList, SoundCue, Transition
 from scriptkit.rates import SUPPORTED_RATES
-from scriptkit.timeline import (
-    BLACK_SECONDS,
-    HANDLE_SECONDS,
-    build_timeline,
-    item_frames,
-    plain,
-    scriptkit_meta,
-    shot_clips,
-    shot_cuts,
-    timeline_rate,
-)
+from scriptkit.timeline import BLACK_SECONDS, HANDLE_SECONDS, build_timeline
 from tests.fixtures import sample_media, sample_shotlist, sample_timeline
 
 
@@ -366,7 +357,7 @@ _META_VALUES = [
 
 @pytest.mark.parametrize("value", _META_VALUES)
 def test_set_metadata_stores_what_metadata_assignment_stores(value: object) -> None:
-    from scriptkit.timeline import set_metadata
+    from scriptkit.contract import set_metadata
 
     fast, slow = otio.schema.Clip(name="c"), otio.schema.Clip(name="c")
     set_metadata(fast, "scriptkit", value)
@@ -381,7 +372,7 @@ def test_set_metadata_stores_what_metadata_assignment_stores(value: object) -> N
 
 
 def test_set_metadata_rejects_what_otio_rejects() -> None:
-    from scriptkit.timeline import set_metadata
+    from scriptkit.contract import set_metadata
 
     clip = otio.schema.Clip(name="c")
     with pytest.raises(ValueError, match="outside of the range"):

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from exporters import get_format, xmeml
+from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
-from scriptkit.timeline import build_timeline, shot_cuts
+from scriptkit.timeline import build_timeline
 from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, picture_edits, sample_assets, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "xmeml"

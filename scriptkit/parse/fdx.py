@@ -72,7 +72,7 @@ from pydantic import TypeAdapter
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, ElementType, Script, Style
-from scriptkit.parse import make_script
+from scriptkit.parse.scenes import make_script
 
 _ELEMENTS = TypeAdapter(list[Element])
 _TYPE_MAP: dict[str, ElementType] = {

@@ -125,7 +125,7 @@ def parse_fountain_bytes(data: bytes, source: str = "") -> Script:
 
 def parse_fountain(text: str, source: str = "") -> Script:
     """Parse Fountain text into a `Script` (see the module docstring for the rules)."""
-    from scriptkit.parse import make_script
+    from scriptkit.parse.scenes import make_script
 
     text = _normalise(text)
     lines, linemap, notes = _cut_markup(text, source)

@@ -7,10 +7,11 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+from scriptkit.contract import item_frames, scriptkit_meta, shot_cuts
 from scriptkit.mix import DUCK_DB, clip_gain, duck_keyframes, gain_at
 from scriptkit.models import CastMember, DialogueLine, MusicBed, Shot, ShotList
-from scriptkit.timeline import CUT_IN_SECONDS, build_timeline, item_frames, scriptkit_meta, shot_cuts
-from scriptkit.timing import dialogue_overlaps, record_timing
+from scriptkit.timeline import CUT_IN_SECONDS, build_timeline
+from scriptkit.voice_timing import dialogue_overlaps, record_timing
 from tests.fixtures import sample_assets
 
 
