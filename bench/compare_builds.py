@@ -73,7 +73,7 @@ for fps, drop in (("23.976", False), ("29.97", True), ("30", False)):
     for name in exporters.available():
         fmt = exporters.get_format(name)
         if fmt.write is not None and name != "preview":
-            suffix = getattr(fmt, "extension", None) or fmt.suffixes[0]
+            suffix = "." + fmt.extension.lstrip(".")  # older registries spelled some without the dot
             fmt.write(timeline, folder / f"out-{name}{suffix}", options)
 """
 

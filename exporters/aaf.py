@@ -731,9 +731,11 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="aaf",
-    extension=".aaf",
-    description="Advanced Authoring Format (Avid Media Composer)",
-    nles=("avid", "resolve", "premiere"),
+    description="Advanced Authoring Format (Avid Media Composer, Premiere)",
+    suffixes=(".aaf",),
+    output="{slug}.aaf",
+    nles=("premiere", "avid"),
     write=write,
     read=read,
+    metadata_keys=("AAF", "aaf"),
 )

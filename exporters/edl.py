@@ -540,10 +540,13 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="edl",
-    extension=".edl",
     description="CMX 3600 EDL (picture; one EDL per audio track beside it)",
-    nles=("avid", "resolve", "premiere"),
+    suffixes=(".edl",),
+    output="{slug}.edl",
+    nles=("resolve", "premiere", "avid"),
+    carries_rate=False,
     write=write,
     read=read,
-    extra={"audio_paths": audio_paths, "write_all": write_all},
+    extra_paths=lambda timeline, path: [p for _, p in audio_paths(timeline, path)],
+    metadata_keys=("cmx_3600", "edl"),
 )

@@ -44,8 +44,9 @@ from urllib.parse import quote, unquote, urljoin, urlparse
 
 import opentimelineio as otio
 from lxml import etree
+from pydantic import Field, field_validator
 
-from exporters import Format
+from exporters import Format, FormatOptions, head
 from scriptkit.contract import frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
@@ -537,10 +538,17 @@ def _insert_anchored(parent: etree._Element, child: etree._Element) -> None:
     parent.set("_anchor_at", str(at + 1))
 
 
-def _check_version(version: str) -> str:
-    if version not in VERSIONS:
-        raise ScriptkitError(f"unsupported FCPXML version {version!r}", hint="use one of " + ", ".join(VERSIONS))
-    return version
+class FcpxmlOptions(FormatOptions):
+    """`--fcpxml-version`: which FCPXML version the document declares (and is valid against)."""
+
+    fcpxml_version: str = Field(DEFAULT_VERSION, description="--fcpxml-version: " + ", ".join(VERSIONS))
+
+    @field_validator("fcpxml_version")
+    @classmethod
+    def _supported(cls, version: str) -> str:
+        if version not in VERSIONS:
+            raise ValueError(f"unsupported FCPXML version {version!r}; use one of {', '.join(VERSIONS)}")
+        return version
 
 
 def to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -> bytes:
@@ -562,7 +570,7 @@ def _has_wipe(tl: otio.schema.Timeline) -> bool:
 
 
 def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) -> bytes:
-    version = _check_version(options.fcpxml_version or DEFAULT_VERSION)
+    version = FORMAT.options_from(options).fcpxml_version
     rate = timeline_rate(tl)
     tmeta = _meta(tl)
     drop = bool(options.drop_frame or tmeta.get("drop_frame"))
@@ -1240,11 +1248,78 @@ def _timeline(root: etree._Element, real: Path) -> otio.schema.Timeline:
     return tl
 
 
+# ------------------------------------------------------------------------------------------ preflight
+
+
+#: The oldest NLE release of each family and the FCPXML versions it reads (DESIGN.md field facts).
+FCPXML_READERS: dict[str, tuple[str, str]] = {
+    "DaVinci Resolve 18.5": ("1.3", "1.10"),
+    "DaVinci Resolve 19.1": ("1.3", "1.11"),
+    "DaVinci Resolve 21": ("1.3", "1.12"),
+    "Final Cut Pro 10.6.8": ("1.3", "1.11"),
+    "Final Cut Pro 11": ("1.3", "1.13"),
+}
+
+
+#: `--nle` target -> the prefix of its releases in FCPXML_READERS.
+NLE_FAMILIES: dict[str, str] = {"resolve": "DaVinci Resolve", "fcp": "Final Cut Pro"}
+
+
+def fcpxml_readers(declared_nles: list[str]) -> dict[str, tuple[str, str]]:
+    """The releases to judge an FCPXML against: those of the NLEs it was written for (all when none is named)."""
+    families = [NLE_FAMILIES[n] for n in declared_nles if n in NLE_FAMILIES]
+    if not families:
+        return dict(FCPXML_READERS)
+    return {nle: span for nle, span in FCPXML_READERS.items() if nle.startswith(tuple(families))}
+
+
+def _version_tuple(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
+
+
+def corpus_dtd_dir() -> Path | None:
+    """Apple's FCPXML DTDs: ../shared/corpus/dtd beside a source checkout (None when not there)."""
+    here = Path(__file__).resolve().parents[1]
+    candidate = here.parent / "shared" / "corpus" / "dtd"
+    return candidate if candidate.is_dir() else None
+
+
+def validate(path: Path, declared_nles: list[str]) -> list[str]:
+    """Preflight of a written FCPXML: DTD validity and which NLE releases read the version it declares."""
+    problems: list[str] = []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as exc:
+        return [f"{path.name}: not well-formed XML ({exc}); Final Cut Pro and Resolve will refuse it"]
+    version = root.get("version", "")
+    dtd_dir = corpus_dtd_dir()
+    dtd_file = dtd_dir / f"FCPXMLv{version.replace('.', '_')}.dtd" if dtd_dir else None
+    if dtd_file and dtd_file.is_file():
+        dtd = etree.DTD(str(dtd_file))
+        if not dtd.validate(root):
+            first = dtd.error_log.filter_from_errors()[0] if dtd.error_log.filter_from_errors() else None
+            detail = f"line {first.line}: {first.message}" if first else "invalid"
+            problems.append(f"{path.name}: not valid FCPXML {version} ({detail}); Final Cut Pro will refuse it")
+    for nle, (low, high) in fcpxml_readers(declared_nles).items():
+        if version and not (_version_tuple(low) <= _version_tuple(version) <= _version_tuple(high)):
+            problems.append(f"{path.name}: FCPXML {version} will not open in {nle} (it reads {low} to {high})")
+    if root.find(".//format") is None or root.find(".//format").get("width") is None:
+        problems.append(f"{path.name}: no <format> with width/height; Resolve would show an empty timeline")
+    return problems
+
+
 FORMAT = Format(
     name="fcpxml",
-    extension=".fcpxml",
     description="Final Cut Pro X / DaVinci Resolve XML (FCPXML 1.9-1.13)",
+    suffixes=(".fcpxml", ".fcpxmld", ".xml"),
+    output="{slug}.fcpxml",
     nles=("resolve", "fcp"),
     write=write,
     read=read,
+    sniff=lambda path: Path(path).is_dir() or b"<fcpxml" in head(path),
+    validate=validate,
+    options=FcpxmlOptions,
+    metadata_keys=("fcpx_xml", "fcpxml"),
 )

@@ -360,8 +360,10 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 
 FORMAT = Format(
     name="kdenlive",
-    extension="kdenlive",
     description="Kdenlive 22.12 project (same-track dissolve mixes, fades, mixed audio tracks, shot guides)",
+    suffixes=(".kdenlive",),
+    output="{slug}.kdenlive",
     nles=("kdenlive",),
+    timeline=False,
     write=write,
 )

@@ -250,8 +250,10 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 
 FORMAT = Format(
     name="mlt",
-    extension="mlt",
     description="MLT XML for Shotcut and melt (luma dissolves, fades, mixed audio tracks, shot markers)",
+    suffixes=(".mlt",),
+    output="{slug}.mlt",
     nles=("shotcut",),
+    timeline=False,
     write=write,
 )

@@ -150,9 +150,11 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="otio",
-    extension=".otio",
     description="OpenTimelineIO JSON",
+    suffixes=(".otio", ".json"),
+    output="{slug}.otio",
     nles=("resolve", "premiere"),
     write=write,
     read=read,
+    metadata_keys=("otio",),
 )

@@ -137,9 +137,10 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="otioz",
-    extension=".otioz",
     description="OpenTimelineIO bundle with media (.otioz)",
-    nles=("resolve", "premiere"),
+    suffixes=(".otioz",),
+    output="{slug}.otioz",
+    when="all",
     write=write,
     read=read,
 )

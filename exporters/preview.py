@@ -31,13 +31,16 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exporters import Format
+from pydantic import Field, model_validator
+
+from exporters import Format, FormatOptions
 from exporters.mlt_common import (
     AudioPlace,
     Layout,
@@ -80,6 +83,32 @@ SHOT_ID_ALPHA = 225
 
 def _even(value: int) -> int:
     return value - value % 2
+
+
+class PreviewOptions(FormatOptions):
+    """`--preview-size WxH` (None: from the timeline's aspect) and `--burn-in/--no-burn-in`."""
+
+    burn_in: bool = Field(True, description="--burn-in/--no-burn-in: shot id, timecode and subtitles on the picture")
+    preview_width: int | None = Field(None, description="--preview-size WxH (None: from the timeline's aspect)")
+    preview_height: int | None = Field(None, description="--preview-size WxH (None: from the timeline's aspect)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _size(cls, values: Any) -> Any:
+        """Accept `preview_size` as the CLI spells it: "540x960"."""
+        if not isinstance(values, dict) or "preview_size" not in values:
+            return values
+        values = dict(values)
+        text = values.pop("preview_size")
+        if text:
+            match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", str(text))
+            if not match:
+                raise ValueError(f"--preview-size must be WIDTHxHEIGHT such as 540x960, got {text!r}")
+            width, height = int(match.group(1)), int(match.group(2))
+            if not (16 <= width <= 7680 and 16 <= height <= 7680):
+                raise ValueError(f"--preview-size {width}x{height} is outside 16..7680 pixels per side")
+            values["preview_width"], values["preview_height"] = width, height
+        return values
 
 
 def preview_size(lay: Layout, width: int | None, height: int | None) -> tuple[int, int]:
@@ -705,15 +734,19 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
     """Render preview.mp4 for `timeline` (atomically: a temp file renamed when complete)."""
     lay = layout(timeline)
     check(lay)
-    size = preview_size(lay, options.preview_width, options.preview_height)
+    opts = FORMAT.options_from(options)
+    size = preview_size(lay, opts.preview_width, opts.preview_height)
     with atomic_path(Path(path)) as tmp:
-        render(lay, tmp, size, burn_in=options.burn_in)
+        render(lay, tmp, size, burn_in=opts.burn_in)
 
 
 FORMAT = Format(
     name="preview",
-    extension="mp4",
     description="Preview movie (H.264 + AAC) rendered from the timeline: moves, transitions, burned-in ids",
-    nles=(),
+    suffixes=(".mp4",),
+    output="preview.mp4",
+    when="preview",
+    timeline=False,
     write=write,
+    options=PreviewOptions,
 )

@@ -103,8 +103,10 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 
 FORMAT = Format(
     name="csv",
-    extension=".csv",
     description="Shot list (CSV), one row per shot",
-    nles=(),
+    suffixes=(".csv",),
+    output="shots.csv",
+    when="always",
+    timeline=False,
     write=write,
 )

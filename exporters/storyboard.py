@@ -252,8 +252,10 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 
 FORMAT = Format(
     name="storyboard",
-    extension="html",
     description="Storyboard page: one card per shot grouped by scene, phone-readable and printable",
-    nles=(),
+    suffixes=(".html",),
+    output="storyboard.html",
+    when="always",
+    timeline=False,
     write=write,
 )

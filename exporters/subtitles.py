@@ -137,9 +137,11 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="srt",
-    extension=".srt",
     description="SubRip subtitles of the dialogue",
-    nles=("resolve", "premiere", "fcp", "avid"),
+    suffixes=(".srt",),
+    output="{slug}.srt",
+    when="always",
+    timeline=False,
     write=write,
     read=read,
 )

@@ -139,9 +139,11 @@ def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio
 
 FORMAT = Format(
     name="vtt",
-    extension=".vtt",
     description="WebVTT subtitles of the dialogue",
-    nles=("resolve", "premiere", "fcp"),
+    suffixes=(".vtt",),
+    output="{slug}.vtt",
+    when="always",
+    timeline=False,
     write=write,
     read=read,
 )

@@ -703,9 +703,11 @@ def read(path: Path) -> otio.schema.Timeline:
 
 FORMAT = Format(
     name="xmeml",
-    extension=".xml",
     description="Premiere Pro / Final Cut Pro 7 XML (xmeml v4)",
+    suffixes=(".xml",),
+    output="{slug}.premiere.xml",
     nles=("premiere",),
     write=write,
     read=read,
+    metadata_keys=("fcp_xml", "xmeml"),
 )

@@ -1,12 +1,16 @@
 """Generators: a keyframe per shot, a voice per dialogue line, a sound per cue, behind one small interface.
 
-Three kinds of backend, each found by name in a registry (a dict of name -> "module:Class", imported only
-when used, so torch/diffusers/transformers never load at `import scriptkit`):
+One backend role per kind of media (the kind table, `scriptkit.kinds`, says which role makes which kind), each
+role a registry of backends (a dict of name -> "module:Class", imported only when used, so torch/diffusers/
+transformers never load at `import scriptkit`); `ROLES` lists them with their defaults:
 
-- `ImageGenerator`: `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
-- `VoiceGenerator`: `kokoro` (the default: Kokoro-82M on ONNX Runtime, 36 voices; piper where the espeak-ng
-  program is missing, see `default_voice`), `piper` (the piper-tts command line in a subprocess), `transformers`.
-- `CueGenerator`: `synth` (numpy: a short sound shaped by the cue word, and the music bed).
+- `ImageGenerator` ("image"): `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
+- `VoiceGenerator` ("voice"): `kokoro` (the default: Kokoro-82M on ONNX Runtime, 36 voices; piper where the
+  espeak-ng program is missing, see `default_voice`), `piper` (the piper-tts command line in a subprocess),
+  `transformers`.
+- `CueGenerator` ("cue"): `synth` (numpy: a short sound shaped by the cue word, and the music bed).
+- `MovieGenerator` ("movie"): none yet, and none by default (no movies are made); a video backend is one new
+  module and `register(MOVIE_BACKENDS, "name", "module:Class")` (or a line in `MOVIE_BACKENDS`).
 
 A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`) at construction, and a batch
 of jobs in `generate`, yielding each job's result as soon as it is ready (so progress moves and a killed run
@@ -96,6 +100,24 @@ class CueJob:
     seed: int = 0
 
 
+@dataclass(frozen=True)
+class MovieJob:
+    """A movie of one shot, made from its keyframe (the image asset, already generated)."""
+
+    shot: Shot
+    keyframe: Path
+    keyframe_sha256: str
+    seconds: float
+    fps: str
+    width: int
+    height: int
+    seed: int
+
+    @property
+    def owner(self) -> str:
+        return self.shot.id
+
+
 @dataclass
 class BackendBase:
     """Options-holding base: `options` is the backend's table from the project config."""
@@ -158,6 +180,18 @@ class CueGenerator(BackendBase):
         """Free models; called once after a batch."""
 
 
+class MovieGenerator(BackendBase):
+    def params(self, job: MovieJob) -> Params:
+        return {}
+
+    def generate(self, jobs: list[MovieJob]) -> Iterator[tuple[MovieJob, bytes]]:
+        """Yield (job, movie file bytes: H.264 MP4 at the job's size and rate, `seconds` long or longer)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free models; called once after a batch."""
+
+
 IMAGE_BACKENDS: dict[str, str] = {
     "storyboard": "generators.storyboard:StoryboardImages",
     "diffusers": "generators.diffusers_image:DiffusersImages",
@@ -170,6 +204,7 @@ VOICE_BACKENDS: dict[str, str] = {
 CUE_BACKENDS: dict[str, str] = {
     "synth": "generators.cue:SynthCues",
 }
+MOVIE_BACKENDS: dict[str, str] = {}
 
 DEFAULT_IMAGE = "storyboard"
 DEFAULT_VOICE = "kokoro"
@@ -181,6 +216,23 @@ DEFAULT_CUE = "synth"
 def default_voice() -> str:
     """`DEFAULT_VOICE` (kokoro) where espeak-ng is installed, else `FALLBACK_VOICE` (piper: a pip install only)."""
     return DEFAULT_VOICE if shutil.which("espeak-ng") else FALLBACK_VOICE
+
+
+@dataclass(frozen=True)
+class Role:
+    """A backend role: its registry and its default backend ("" for none: that kind is not generated)."""
+
+    registry: dict[str, str]
+    default: str
+
+
+#: role name (`[generators] <role> = ...`) -> its registry; the kind table names the role of each kind.
+ROLES: dict[str, Role] = {
+    "image": Role(IMAGE_BACKENDS, DEFAULT_IMAGE),
+    "voice": Role(VOICE_BACKENDS, default_voice()),
+    "cue": Role(CUE_BACKENDS, DEFAULT_CUE),
+    "movie": Role(MOVIE_BACKENDS, ""),
+}
 
 
 def register(registry: dict[str, str], name: str, target: str) -> None:
@@ -197,12 +249,17 @@ def _resolve(registry: dict[str, str], kind: str, name: str) -> Callable[..., An
     return getattr(module, class_name)
 
 
+def make_backend(role: str, name: str, options: dict[str, Any] | None = None) -> Any:
+    """The backend `name` of a role, constructed with its options."""
+    return _resolve(ROLES[role].registry, role, name)(options=dict(options or {}))
+
+
 def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGenerator:
-    return _resolve(IMAGE_BACKENDS, "image", name)(options=dict(options or {}))
+    return make_backend("image", name, options)
 
 
 def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
-    return _resolve(VOICE_BACKENDS, "voice", name)(options=dict(options or {}))
+    return make_backend("voice", name, options)
 
 
 def voice_options(name: str) -> tuple[VoiceOption, ...]:
@@ -211,7 +268,7 @@ def voice_options(name: str) -> tuple[VoiceOption, ...]:
 
 
 def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:
-    return _resolve(CUE_BACKENDS, "cue", name)(options=dict(options or {}))
+    return make_backend("cue", name, options)
 
 
 def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:

@@ -5,6 +5,7 @@
 image = "diffusers"          # storyboard (default) | diffusers
 voice = "piper"              # piper (default) | transformers
 cue = "synth"
+movie = ""                   # none by default: no movies are made (see generators.MOVIE_BACKENDS)
 
 [generators.diffusers]
 model = "models/sd-turbo"    # paths are relative to this file
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators import DEFAULT_CUE, DEFAULT_IMAGE, default_voice
+from generators import DEFAULT_CUE, DEFAULT_IMAGE, ROLES, default_voice
 from scriptkit.errors import ScriptkitError
 
 CONFIG_NAME = "scriptkit.toml"
@@ -38,8 +39,13 @@ class GeneratorConfig:
     image: str = DEFAULT_IMAGE
     voice: str = field(default_factory=default_voice)
     cue: str = DEFAULT_CUE
+    movie: str = ""
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+
+    def backend(self, role: str) -> str:
+        """The backend chosen for a role ("" when the role makes nothing)."""
+        return str(getattr(self, role))
 
     def for_backend(self, name: str) -> dict[str, Any]:
         return dict(self.options.get(name, {}))
@@ -96,17 +102,18 @@ def load_config(
         if not isinstance(section, dict):
             raise ScriptkitError("[generators] must be a table", path)
         section = _resolve_paths(section, path.parent)
-    names = {"image": DEFAULT_IMAGE, "voice": default_voice(), "cue": DEFAULT_CUE}
-    for kind in names:
-        value = section.get(kind, names[kind])
+    names = {role: spec.default for role, spec in ROLES.items()}
+    for role in names:
+        value = section.get(role, names[role])
         if not isinstance(value, str):
-            raise ScriptkitError(f"[generators] {kind} must be a backend name", path)
-        names[kind] = value
+            raise ScriptkitError(f"[generators] {role} must be a backend name", path)
+        names[role] = value
     options = {key: value for key, value in section.items() if isinstance(value, dict)}
     return GeneratorConfig(
         image=image_backend or names["image"],
         voice=voice_backend or names["voice"],
         cue=names["cue"],
+        movie=names["movie"],
         options=options,
         source=path,
     )

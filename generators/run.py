@@ -15,39 +15,41 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 import math
 import re
 import sys
-import threading
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generators import (
+    ROLES,
     CueGenerator,
     CueJob,
     ImageGenerator,
     ImageJob,
+    MovieGenerator,
+    MovieJob,
     StyleRef,
     VoiceGenerator,
     VoiceJob,
-    cue_backend,
-    image_backend,
-    voice_backend,
+    make_backend,
 )
 from generators.audio import Audio, wav_bytes
 from generators.cache import CACHE_DIR, Cache, asset_key, publish
 from generators.config import GeneratorConfig, load_config
+from generators.executor import Batch, Executor, LocalExecutor, Planned
+from scriptkit.contract import HANDLE_SECONDS
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
+from scriptkit.kinds import KINDS
 from scriptkit.models import Asset, Assets, CastMember, Script, ShotList
 
 ASSETS_FILE = "assets.json"
-#: Progress bar of each asset kind.
-BAR = {"image": "images", "voice": "voices", "cue": "cues", "music": "cues"}
 MAX_STYLE_PIXELS = 64_000_000
 
 
@@ -136,17 +138,15 @@ def music_length(shotlist: ShotList) -> float:
 
 
 @dataclass
-class Planned:
-    """One asset to have: where it goes, its key, the record to write, and the job to run when missing."""
+class PlanContext:
+    """What planners need besides the shot list and their backend."""
 
-    kind: str
-    owner: str
-    path: str
-    suffix: str
-    key: str
-    record: Asset
-    job: Any
-    cached: Asset | None = None
+    style: StyleRef | None
+    takes: dict[str, int]
+    previous: Assets | None
+    cache: Cache
+    #: Planned assets of the kinds already planned (a movie planner reads its shot's keyframe here).
+    planned: dict[str, list[Planned]] = field(default_factory=dict)
 
 
 def image_prompt(shotlist: ShotList, index: int) -> str:
@@ -159,9 +159,8 @@ def image_prompt(shotlist: ShotList, index: int) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def plan_images(
-    shotlist: ShotList, backend: ImageGenerator, style: StyleRef | None, takes: dict[str, int]
-) -> list[Planned]:
+def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -> list[Planned]:
+    style, takes = ctx.style, ctx.takes
     planned = []
     for index, shot in enumerate(shotlist.shots):
         take = takes.get(shot.id, 0)
@@ -227,8 +226,10 @@ def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
     return backend.cast(merge_cast(list(shotlist.cast), found))
 
 
-def plan_voices(shotlist: ShotList, backend: VoiceGenerator) -> list[Planned]:
+def plan_voices(shotlist: ShotList, backend: VoiceGenerator, ctx: PlanContext) -> list[Planned]:
     """A voice per line, in the voice its character is cast with: a recast character re-voices its lines only."""
+    backend.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
+    shotlist.cast = cast_for(shotlist, backend)  # the voices used: build writes them to shots.yaml
     planned = []
     for shot in shotlist.shots:
         for line in shot.dialogue:
@@ -310,7 +311,7 @@ def music_length_for(shotlist: ShotList, previous: Asset | None) -> float:
     return float(previous.duration) if enough <= previous.duration <= 2 * needed else needed
 
 
-def plan_cues(shotlist: ShotList, backend: CueGenerator, previous_music: Asset | None = None) -> list[Planned]:
+def plan_cues(shotlist: ShotList, backend: CueGenerator, ctx: PlanContext) -> list[Planned]:
     planned = []
     for shot in shotlist.shots:
         for cue in shot.cues:
@@ -323,16 +324,72 @@ def plan_cues(shotlist: ShotList, backend: CueGenerator, previous_music: Asset |
                 seed=derived_seed("cue", cue.word.upper()),
             )
             planned.append(_cue_planned(backend, job, f"cues/{file_stem(cue.id)}-{safe_name(cue.word)}.wav", "cue"))
-    if shotlist.music is not None:
-        music = shotlist.music
-        job = CueJob(
-            owner=music.id,
-            word="music",
-            description=music.description,
-            duration=music_length_for(shotlist, previous_music),
-            kind="music",
+    return planned
+
+
+def plan_music(shotlist: ShotList, backend: CueGenerator, ctx: PlanContext) -> list[Planned]:
+    if shotlist.music is None:
+        return []
+    music = shotlist.music
+    previous = ctx.previous.music if ctx.previous is not None else None
+    job = CueJob(
+        owner=music.id,
+        word="music",
+        description=music.description,
+        duration=music_length_for(shotlist, previous),
+        kind="music",
+    )
+    return [_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music")]
+
+
+def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -> list[Planned]:
+    """A movie per shot, made from its keyframe: as long as the shot plus a handle at each end."""
+    keyframes = {item.owner: item for item in ctx.planned.get("image", [])}
+    spec = KINDS["movie"]
+    planned = []
+    for shot in shotlist.shots:
+        keyframe = keyframes[shot.id]
+        job = MovieJob(
+            shot=shot,
+            keyframe=ctx.cache.data_path(keyframe.key, keyframe.suffix),
+            keyframe_sha256=keyframe.key,
+            seconds=round(shot.duration + 2 * HANDLE_SECONDS, 6),
+            fps=shotlist.fps,
+            width=shotlist.width,
+            height=shotlist.height,
+            seed=keyframe.record.seed or 0,
         )
-        planned.append(_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music"))
+        params = backend.params(job)
+        key = asset_key(
+            {
+                "kind": "movie",
+                "backend": backend.name,
+                "version": backend.version,
+                "model": backend.model,
+                "keyframe": keyframe.key,
+                "seconds": job.seconds,
+                "fps": job.fps,
+                "size": [job.width, job.height],
+                "seed": job.seed,
+                "params": params,
+            }
+        )
+        path = f"{spec.folder}/{file_stem(shot.id)}{spec.suffix}"
+        record = Asset(
+            kind="movie",
+            path=path,
+            key=key,
+            sha256="",
+            owner=shot.id,
+            backend=backend.name,
+            model=backend.model,
+            prompt=keyframe.record.prompt,
+            seed=job.seed,
+            params=params,
+            width=job.width,
+            height=job.height,
+        )
+        planned.append(Planned("movie", shot.id, path, spec.suffix, key, record, job))
     return planned
 
 
@@ -382,8 +439,25 @@ class Progress:
 # ------------------------------------------------------------------------------------------ generate
 
 
-def _store_image(cache: Cache, item: Planned, data: bytes) -> Asset:
+def _store_bytes(cache: Cache, item: Planned, data: bytes) -> Asset:
     return cache.store(item.key, item.suffix, data, item.record)
+
+
+def _store_movie(cache: Cache, item: Planned, data: bytes) -> Asset:
+    """A movie with its true length (seconds, probed from the file)."""
+    import io
+
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            seconds = float(stream.duration * stream.time_base) if stream.duration else float(container.duration) / 1e6
+    except (av.error.FFmpegError, IndexError, TypeError) as exc:
+        raise ScriptkitError(
+            f"the {item.record.backend} backend made an unreadable movie for {item.owner}: {exc}"
+        ) from None
+    return cache.store(item.key, item.suffix, data, item.record.model_copy(update={"duration": round(seconds, 6)}))
 
 
 def _store_audio(cache: Cache, item: Planned, audio: Audio) -> Asset:
@@ -397,81 +471,21 @@ def _store_audio(cache: Cache, item: Planned, audio: Audio) -> Asset:
     return cache.store(item.key, item.suffix, wav_bytes(audio, info), record)
 
 
-def _run_jobs(
-    items: list[Planned],
-    generate: Callable[[list[Any]], Iterator[tuple[Any, Any]]],
-    store: Callable[[Planned, Any], Asset],
-    progress: Progress,
-    stop: threading.Event,
-) -> None:
-    by_job: dict[int, list[Planned]] = {}
-    unique: list[Any] = []
-    seen: dict[str, Any] = {}
-    for item in items:
-        if item.key not in seen:
-            seen[item.key] = item.job
-            unique.append(item.job)
-        by_job.setdefault(id(seen[item.key]), []).append(item)
-    results = generate(unique)
-    try:
-        for job, result in results:
-            for item in by_job[id(job)]:
-                item.cached = store(item, result)
-                progress.advance(BAR[item.kind])
-            if stop.is_set():
-                break
-    finally:
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()
-
-
-def _generate_missing(
-    cache: Cache,
-    images: tuple[ImageGenerator, list[Planned]],
-    voices: tuple[VoiceGenerator, list[Planned]],
-    cues: tuple[CueGenerator, list[Planned]],
-    progress: Progress,
-) -> None:
-    stop = threading.Event()
-    failure: list[BaseException] = []
-    voice_backend_, voice_items = voices
-
-    def voice_worker() -> None:
-        try:
-            _run_jobs(voice_items, voice_backend_.generate, lambda i, a: _store_audio(cache, i, a), progress, stop)
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=voice_worker, name="scriptkit-voices", daemon=True) if voice_items else None
-    if thread is not None:
-        thread.start()
-    try:
-        image_backend_, image_items = images
-        if image_items:
-            _run_jobs(image_items, image_backend_.generate, lambda i, d: _store_image(cache, i, d), progress, stop)
-            image_backend_.close()
-        cue_backend_, cue_items = cues
-        if cue_items:
-            _run_jobs(cue_items, cue_backend_.generate, lambda i, a: _store_audio(cache, i, a), progress, stop)
-            cue_backend_.close()
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        if thread is not None:
-            thread.join()
-            voice_backend_.close()
-    if failure:
-        raise failure[0]
+def _store_for(cache: Cache, kind: str) -> Callable[[Planned, Any], Asset]:
+    """How a result of `kind` goes into the cache, by its media."""
+    media = KINDS[kind].media
+    if media == "audio":
+        return lambda item, audio: _store_audio(cache, item, audio)
+    if media == "movie":
+        return lambda item, data: _store_movie(cache, item, data)
+    return lambda item, data: _store_bytes(cache, item, data)
 
 
 def _adopt(cache: Cache, item: Planned, media_dir: Path, previous: Assets | None) -> Asset | None:
     """A published file the previous run recorded under the same key (the cache was deleted): keep it."""
     if previous is None:
         return None
-    recorded = {"image": previous.images, "voice": previous.voices, "cue": previous.cues}.get(item.record.kind, {})
-    old = previous.music if item.record.kind == "music" else recorded.get(item.owner)
+    old = previous.get(item.record.kind, item.owner)
     path = media_dir / item.path
     if old is None or old.key != item.key or not path.is_file():
         return None
@@ -495,16 +509,11 @@ def _takes(previous: Assets | None, regenerate: set[str] | frozenset[str]) -> di
 def _remove_stale(media_dir: Path, previous: Assets | None, current: Assets) -> None:
     if previous is None:
         return
-    keep = {asset.path for asset in _all_assets(current)}
-    for asset in _all_assets(previous):
+    keep = {asset.path for asset in current.all()}
+    for asset in previous.all():
         if asset.path not in keep:
             with contextlib.suppress(OSError):
                 (media_dir / asset.path).unlink()
-
-
-def _all_assets(assets: Assets) -> list[Asset]:
-    items = [*assets.images.values(), *assets.voices.values(), *assets.cues.values()]
-    return [*items, assets.music] if assets.music else items
 
 
 def generate_assets(
@@ -518,48 +527,51 @@ def generate_assets(
     quiet: bool = True,
     regenerate: set[str] | frozenset[str] = frozenset(),
     config_near: Path | None = None,
+    executor: Executor | None = None,
 ) -> Assets:
-    """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record."""
+    """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record.
+
+    Every kind of the kind table whose backend role is configured is planned (in table order, so a kind's
+    dependencies are planned first), looked up in the cache, and what is missing runs on `executor`
+    (`LocalExecutor` by default)."""
     media_dir = Path(media_dir).absolute()
     settings = load_config(config, config_near, image_backend, voice_backend)
     style_ref = check_style(style)
-    images_gen, voices_gen, cues_gen = _backends(settings)
+    backends = _backends(settings)
     unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
-    voices_gen.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
-    shotlist.cast = cast_for(shotlist, voices_gen)  # the voices used: build writes them to shots.yaml
     previous = read_assets(media_dir)
     cache = Cache(media_dir)
-    image_items = plan_images(shotlist, images_gen, style_ref, _takes(previous, regenerate))
-    voice_items = plan_voices(shotlist, voices_gen)
-    cue_items = plan_cues(shotlist, cues_gen, previous.music if previous is not None else None)
-    everything = image_items + voice_items + cue_items
+    context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache)
+    for spec in KINDS.values():
+        backend = backends.get(spec.role)
+        if backend is not None and all(dep in context.planned for dep in spec.depends_on):
+            context.planned[spec.name] = _planner(spec.planner)(shotlist, backend, context)
+    everything = [item for items in context.planned.values() for item in items]
     for item in everything:
         item.cached = cache.lookup(item.key, item.suffix) or _adopt(cache, item, media_dir, previous)
     with Progress(quiet) as progress:
-        for kind, items in (("images", image_items), ("voices", voice_items), ("cues", cue_items)):
-            progress.add(kind, len(items), sum(1 for item in items if item.cached))
-        _generate_missing(
-            cache,
-            (images_gen, [item for item in image_items if item.cached is None]),
-            (voices_gen, [item for item in voice_items if item.cached is None]),
-            (cues_gen, [item for item in cue_items if item.cached is None]),
-            progress,
-        )
+        for label in dict.fromkeys(spec.progress for spec in KINDS.values()):
+            items = [item for item in everything if KINDS[item.kind].progress == label]
+            progress.add(label, len(items), sum(1 for item in items if item.cached))
+        batches = [
+            Batch(
+                role,
+                KINDS[items[0].kind].lane,
+                backends[role],
+                [item for item in items if item.cached is None],
+                _store_by_kind(cache),
+            )
+            for role, items in _by_role(everything).items()
+        ]
+        (executor or LocalExecutor()).run(batches, lambda kind: progress.advance(KINDS[kind].progress))
     assets = Assets(root=str(media_dir))
     for item in everything:
         assert item.cached is not None
         record = item.cached.model_copy(update={"owner": item.owner, "path": item.path})
         publish(cache.data_path(item.key, item.suffix), media_dir / item.path, record.sha256)
-        if record.kind == "image":
-            assets.images[item.owner] = record
-        elif record.kind == "voice":
-            assets.voices[item.owner] = record
-        elif record.kind == "cue":
-            assets.cues[item.owner] = record
-        else:
-            assets.music = record
+        assets.put(record)
     _remove_stale(media_dir, previous, assets)
     # root is left out of the file: the record lives in that folder, so the project stays relocatable and
     # the same build in two folders writes the same bytes.
@@ -568,9 +580,27 @@ def generate_assets(
     return assets
 
 
+def _planner(target: str) -> Callable[[ShotList, Any, PlanContext], list[Planned]]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _by_role(items: list[Planned]) -> dict[str, list[Planned]]:
+    """Planned items grouped by the backend role that makes them, roles in kind-table order."""
+    groups: dict[str, list[Planned]] = {}
+    for item in items:
+        groups.setdefault(KINDS[item.kind].role, []).append(item)
+    return groups
+
+
+def _store_by_kind(cache: Cache) -> Callable[[Planned, Any], Asset]:
+    stores = {kind: _store_for(cache, kind) for kind in KINDS}
+    return lambda item, result: stores[item.kind](item, result)
+
+
 def _remove_leftover_temps(media_dir: Path) -> None:
     """Temp files a killed run left behind (`.name.XXXX.tmp`); the finished run no longer needs them."""
-    for folder in ("images", "voices", "cues", "music", CACHE_DIR):
+    for folder in (*(spec.folder for spec in KINDS.values()), CACHE_DIR):
         for leftover in (media_dir / folder).rglob(".*.tmp"):
             with contextlib.suppress(OSError):
                 leftover.unlink()
@@ -583,12 +613,10 @@ def _speakers(shotlist: ShotList) -> list[str]:
     return [line.character for shot in shotlist.shots for line in shot.dialogue]
 
 
-def _backends(settings: GeneratorConfig) -> tuple[ImageGenerator, VoiceGenerator, CueGenerator]:
-    return (
-        image_backend(settings.image, settings.for_backend(settings.image)),
-        voice_backend(settings.voice, settings.for_backend(settings.voice)),
-        cue_backend(settings.cue, settings.for_backend(settings.cue)),
-    )
+def _backends(settings: GeneratorConfig) -> dict[str, Any]:
+    """The backend of every role the config names (a role set to "" makes nothing)."""
+    names = {role: settings.backend(role) for role in ROLES}
+    return {role: make_backend(role, name, settings.for_backend(name)) for role, name in names.items() if name}
 
 
 def asset_summary(assets: Assets) -> str:

@@ -4,7 +4,7 @@ The project folder holds:
 
 - `shots.yaml`: the shot list the build used (editable; `scriptkit build shots.yaml` accepts it back);
 - `media/`: generated keyframes, voices and cues plus `media/assets.json` (content-addressed cache);
-- one file per interchange format chosen by `--nle` (see `NLE_FORMATS`), named after the title;
+- one file (or folder) per interchange format chosen by `--nle` (the format registry says which and its name);
 - `storyboard.html`, `preview.mp4`, the subtitles and the shot list CSV;
 - `manifest.json`, written last: every output (format, path, NLE), the shots with their asset paths and hashes,
   the frame rate and the tool version. It is the machine-readable face of a build.
@@ -20,41 +20,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+import exporters
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
-
-#: Which formats each NLE imports, in the order they are written. Subtitles, the CSV shot list and the
-#: storyboard page are written for every target; the preview unless `--no-preview`.
-NLE_FORMATS: dict[str, tuple[str, ...]] = {
-    "resolve": ("fcpxml", "otio", "edl"),
-    "premiere": ("xmeml", "otio", "edl", "aaf"),
-    "fcp": ("fcpxml",),
-    "avid": ("aaf", "edl"),
-    "kdenlive": ("kdenlive",),
-    "shotcut": ("mlt",),
-}
-ALWAYS = ("srt", "vtt", "csv", "storyboard")
-FCPXML_VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
-
-#: format -> (file name suffix, NLEs it is for)
-OUTPUT_NAMES: dict[str, str] = {
-    "fcpxml": "{slug}.fcpxml",
-    "xmeml": "{slug}.premiere.xml",
-    "edl": "{slug}.edl",
-    "aaf": "{slug}.aaf",
-    "otio": "{slug}.otio",
-    "otioz": "{slug}.otioz",
-    "srt": "{slug}.srt",
-    "vtt": "{slug}.vtt",
-    "csv": "shots.csv",
-    "mlt": "{slug}.mlt",
-    "kdenlive": "{slug}.kdenlive",
-    "storyboard": "storyboard.html",
-    "preview": "preview.mp4",
-}
 
 
 class BuildRequest(BaseModel):
@@ -65,12 +36,11 @@ class BuildRequest(BaseModel):
     style: str | None = None
     template: str = "vertical-drama"
     nle: str = "all"
-    fcpxml_version: str = "1.10"
     relative_media: bool = False
     drop_frame: bool = False
     preview: bool = True
-    preview_size: str | None = None
-    burn_in: bool = True
+    #: Format name -> that format's options (e.g. {"fcpxml": {"fcpxml_version": "1.11"}}), checked by its model.
+    format_options: dict[str, dict[str, Any]] = {}
     image_backend: str | None = None
     voice_backend: str | None = None
     config: str | None = None
@@ -83,55 +53,50 @@ def slugify(text: str) -> str:
     return slug or "untitled"
 
 
-def formats_for(nle: str, preview: bool) -> list[str]:
-    """The formats to write for an `--nle` value (comma-separated targets allowed: 'resolve,premiere')."""
+def _targets(nle: str) -> list[str]:
     targets = [t.strip().lower() for t in nle.split(",") if t.strip()]
+    known = exporters.nle_targets()
     if not targets:
-        raise ScriptkitError("--nle is empty; choose from " + ", ".join([*NLE_FORMATS, "all"]))
-    chosen: list[str] = []
+        raise ScriptkitError("--nle is empty; choose from " + ", ".join([*known, "all"]))
     for target in targets:
-        if target == "all":
-            names = (*(f for fs in NLE_FORMATS.values() for f in fs), "otioz")
-        elif target in NLE_FORMATS:
-            names = NLE_FORMATS[target]
-        else:
-            raise ScriptkitError(f"unknown --nle {target!r}; choose from " + ", ".join([*NLE_FORMATS, "all"]))
-        chosen.extend(n for n in names if n not in chosen)
-    chosen.extend(n for n in ALWAYS if n not in chosen)
-    if preview:
-        chosen.append("preview")
+        if target != "all" and target not in known:
+            raise ScriptkitError(f"unknown --nle {target!r}; choose from " + ", ".join([*known, "all"]))
+    return targets
+
+
+def formats_for(nle: str, preview: bool) -> list[str]:
+    """The formats to write for an `--nle` value (comma-separated targets allowed: 'resolve,premiere'), in the
+    registry's order: those serving a target, those written `always`, the preview unless not wanted."""
+    targets = set(_targets(nle))
+    every = "all" in targets
+    chosen: list[str] = []
+    for fmt in exporters.formats():
+        wanted = {
+            "nle": every or bool(targets & set(fmt.nles)),
+            "all": every,
+            "always": True,
+            "preview": preview,
+        }[fmt.when]
+        if wanted:
+            chosen.append(fmt.name)
     return chosen
 
 
 def targets_for(nle: str) -> list[str]:
-    """The NLE targets an `--nle` value names ('all' is every target), in NLE_FORMATS order."""
-    targets = {t.strip().lower() for t in nle.split(",") if t.strip()}
-    return [name for name in NLE_FORMATS if "all" in targets or name in targets]
+    """The NLE targets an `--nle` value names ('all' is every target), in registry order."""
+    targets = set(_targets(nle))
+    return [name for name in exporters.nle_targets() if "all" in targets or name in targets]
 
 
 def nles_for_format(fmt: str, targets: list[str] | None = None) -> list[str]:
-    """The NLEs a format is written for: every NLE that imports it, or only those among `targets`."""
-    return [nle for nle, names in NLE_FORMATS.items() if fmt in names and (targets is None or nle in targets)]
+    """The NLEs a format is written for: every NLE it serves, or only those among `targets`."""
+    return [nle for nle in exporters.get_format(fmt).nles if targets is None or nle in targets]
 
 
-def parse_preview_size(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not match:
-        raise ScriptkitError(f"--preview-size must be WIDTHxHEIGHT such as 540x960, got {text!r}")
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (16 <= width <= 7680 and 16 <= height <= 7680):
-        raise ScriptkitError(f"--preview-size {width}x{height} is outside 16..7680 pixels per side")
-    return width, height
-
-
-def validate_request(request: BuildRequest, shotlist: ShotList) -> None:
-    """Refuse what no NLE would accept before anything is written."""
-    if request.fcpxml_version not in FCPXML_VERSIONS:
-        raise ScriptkitError(
-            f"--fcpxml-version {request.fcpxml_version} is not supported; choose from {', '.join(FCPXML_VERSIONS)}"
-        )
+def validate_request(request: BuildRequest, shotlist: ShotList, options: ExportOptions, formats: list[str]) -> None:
+    """Refuse what no NLE would accept before anything is written (each format checks its own options)."""
+    for name in formats:
+        exporters.get_format(name).options_from(options)
     if request.drop_frame and shotlist.rate not in DROP_FRAME_RATES:
         raise ScriptkitError(
             f"--drop-frame needs a 29.97 or 59.94 fps template; {request.template} runs at {shotlist.fps} fps"
@@ -141,17 +106,13 @@ def validate_request(request: BuildRequest, shotlist: ShotList) -> None:
 
 
 def export_options(request: BuildRequest, shotlist: ShotList, project_dir: Path, media_dir: Path) -> ExportOptions:
-    size = parse_preview_size(request.preview_size)
     return ExportOptions(
         project_dir=str(project_dir.resolve()),
         media_dir=str(media_dir.resolve()),
         relative_media=request.relative_media,
-        fcpxml_version=request.fcpxml_version,
         drop_frame=request.drop_frame or shotlist.drop_frame,
         title=shotlist.title,
-        preview_width=size[0] if size else None,
-        preview_height=size[1] if size else None,
-        burn_in=request.burn_in,
+        formats=request.format_options,
     )
 
 
@@ -177,8 +138,6 @@ def write_outputs(
     The style reference is copied into the folder (`style.png`) so that a later `refine` regenerates with the
     same style from the project alone; `backends` (image/voice backend names) are recorded for the same reason.
     """
-    from exporters import get_format
-
     out_dir.mkdir(parents=True, exist_ok=True)
     generation: dict[str, Any] = {"style": None, **(backends or {})}
     if style is not None:
@@ -191,10 +150,10 @@ def write_outputs(
     previous = _previous_outputs(out_dir)
     inputs = _inputs_digest(timeline, options)
     for name in formats:
-        fmt = get_format(name)
+        fmt = exporters.get_format(name)
         if fmt.write is None:
             continue
-        path = out_dir / OUTPUT_NAMES.get(name, "{slug}" + fmt.extension).format(slug=slug)
+        path = fmt.output_path(out_dir, slug)
         key = hashlib.sha256(f"{name}\n{path.name}\n{inputs}".encode()).hexdigest()
         entry = previous.get(name)
         if entry is not None and _still_valid(entry, key, out_dir, path):
@@ -204,10 +163,11 @@ def write_outputs(
         else:
             fmt.write(timeline, path, options)
             entry = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
-            entry["sha256"] = _sha256(path)
+            entry["sha256"] = exporters.output_digest(path)
             entry["key"] = key
-            if "audio_paths" in fmt.extra:  # EDL: one more file per audio track, beside the picture EDL
-                entry["extra_paths"] = [p.name for _, p in fmt.extra["audio_paths"](timeline, path)]
+            extra = fmt.written_paths(timeline, path)[1:]  # e.g. an EDL per audio track, beside the picture EDL
+            if extra:
+                entry["extra_paths"] = [p.name for p in extra]
             if log:
                 log(f"wrote {path.name}")
         outputs.append(entry)
@@ -217,12 +177,15 @@ def write_outputs(
 
 
 def _exporters_digest() -> str:
-    """Hash of the exporters' and the timeline's source: a changed writer never reuses an old output."""
-    import exporters
+    """Hash of the writers' and the timeline's source (every registered format's module, the contract and the
+    assembler): a changed writer never reuses an old output."""
+    import sys
 
     digest = hashlib.sha256(__version__.encode())
-    sources = sorted(Path(exporters.__file__).parent.glob("*.py"))
-    for path in [*sources, Path(__file__).with_name("timeline.py")]:
+    sources = set(Path(exporters.__file__).parent.glob("*.py"))
+    sources |= {Path(sys.modules[fmt.write.__module__].__file__ or "") for fmt in exporters.formats() if fmt.write}
+    here = Path(__file__).parent
+    for path in [*sorted(sources), here / "contract.py", here / "timeline.py"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -247,11 +210,29 @@ def _previous_outputs(out_dir: Path) -> dict[str, dict[str, Any]]:
 
 def _still_valid(entry: dict[str, Any], key: str, out_dir: Path, path: Path) -> bool:
     """The last build wrote this output from the same inputs, and nobody has changed or removed it since."""
-    if entry.get("key") != key or entry.get("path") != path.name or not path.is_file():
+    if entry.get("key") != key or entry.get("path") != path.name or not path.exists():
         return False
-    if any(not (out_dir / extra).is_file() for extra in entry.get("extra_paths", [])):
+    if any(not (out_dir / extra).exists() for extra in entry.get("extra_paths", [])):
         return False
-    return _sha256(path) == entry.get("sha256")
+    return exporters.output_digest(path) == entry.get("sha256")
+
+
+def format_options_record(options: ExportOptions) -> dict[str, Any]:
+    """Every registered format's options (defaults filled in), side by side, as manifest.json records them."""
+    record: dict[str, Any] = {}
+    for fmt in exporters.formats():
+        record.update(fmt.options_from(options).model_dump())
+    return record
+
+
+def options_from_record(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`ExportOptions.formats` back from a manifest's "options" (what `format_options_record` wrote)."""
+    found: dict[str, dict[str, Any]] = {}
+    for fmt in exporters.formats():
+        values = {key: record[key] for key in fmt.options.model_fields if key in record}
+        if values:
+            found[fmt.name] = values
+    return found
 
 
 def make_manifest(
@@ -307,10 +288,7 @@ def make_manifest(
         "shot_list": "shots.yaml",
         "options": {
             "relative_media": options.relative_media,
-            "fcpxml_version": options.fcpxml_version,
-            "burn_in": options.burn_in,
-            "preview_width": options.preview_width,
-            "preview_height": options.preview_height,
+            **format_options_record(options),
             **(generation or {}),
         },
         "outputs": outputs,
@@ -340,13 +318,13 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         raise ScriptkitError("output exists and is not a folder", project_dir)
     template = load_template(request.template)
     shotlist = load_shotlist(source, template)
-    validate_request(request, shotlist)
-    if request.drop_frame and not shotlist.drop_frame:
-        # the timeline's start (01:00:00;00) and every later reader of shots.yaml must count drop-frame too
-        shotlist = shotlist.model_copy(update={"drop_frame": True})
     formats = formats_for(request.nle, request.preview)
     media_dir = project_dir / "media"
     options = export_options(request, shotlist, project_dir, media_dir)
+    validate_request(request, shotlist, options, formats)
+    if request.drop_frame and not shotlist.drop_frame:
+        # the timeline's start (01:00:00;00) and every later reader of shots.yaml must count drop-frame too
+        shotlist = shotlist.model_copy(update={"drop_frame": True})
 
     style = Path(request.style) if request.style else None
     assets = generate_assets(
@@ -386,11 +364,3 @@ def _relative(path: Path, start: Path) -> str:
         return path.resolve().relative_to(start.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

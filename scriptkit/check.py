@@ -1,8 +1,9 @@
 """`scriptkit check DIR`: preflight a project folder and say in plain words what would fail in which NLE.
 
-It reruns the build's proofs on the files as they are now: every output named in manifest.json exists; every
-media file the timelines point at exists; the FCPXML is valid against the DTD of the version it declares (and
-that version is one the target NLEs read); every output that has a reader reads back with the same cuts as the
+It reruns the build's proofs on the files as they are now: every output named in manifest.json (a file or a
+folder) exists; every media file the timelines point at exists; each output passes its format's own `validate`
+(the FCPXML: valid against the DTD of the version it declares, a version the target NLEs read); every output
+that has a reader reads back with the same cuts as the
 timeline rebuilt from shots.yaml + media/assets.json. A version written by `refine` holds the editor's cut, which
 shots.yaml does not describe: there the reference is the version's own OTIO timeline.
 """
@@ -15,39 +16,6 @@ from typing import Any
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Assets
-
-#: The oldest NLE release of each family and the FCPXML versions it reads (DESIGN.md field facts).
-FCPXML_READERS: dict[str, tuple[str, str]] = {
-    "DaVinci Resolve 18.5": ("1.3", "1.10"),
-    "DaVinci Resolve 19.1": ("1.3", "1.11"),
-    "DaVinci Resolve 21": ("1.3", "1.12"),
-    "Final Cut Pro 10.6.8": ("1.3", "1.11"),
-    "Final Cut Pro 11": ("1.3", "1.13"),
-}
-
-
-#: `--nle` target -> the prefix of its releases in FCPXML_READERS.
-NLE_FAMILIES: dict[str, str] = {"resolve": "DaVinci Resolve", "fcp": "Final Cut Pro"}
-
-
-def fcpxml_readers(declared_nles: list[str]) -> dict[str, tuple[str, str]]:
-    """The releases to judge an FCPXML against: those of the NLEs it was written for (all when none is named)."""
-    families = [NLE_FAMILIES[n] for n in declared_nles if n in NLE_FAMILIES]
-    if not families:
-        return dict(FCPXML_READERS)
-    return {nle: span for nle, span in FCPXML_READERS.items() if nle.startswith(tuple(families))}
-
-
-def _version_tuple(text: str) -> tuple[int, int]:
-    major, _, minor = text.partition(".")
-    return int(major), int(minor or 0)
-
-
-def corpus_dtd_dir() -> Path | None:
-    """The FCPXML DTDs: ../shared/corpus/dtd beside a source checkout (None when not there)."""
-    here = Path(__file__).resolve().parents[1]
-    candidate = here.parent / "shared" / "corpus" / "dtd"
-    return candidate if candidate.is_dir() else None
 
 
 def load_manifest(project: Path) -> dict[str, Any]:
@@ -75,33 +43,6 @@ def cut_list(timeline: Any) -> list[tuple[str, int]] | None:
         shot_id = meta.get("shot_id") or clip.name
         cuts.append((str(shot_id), round(clip.duration().value)))
     return cuts
-
-
-def check_fcpxml(path: Path, declared_nles: list[str]) -> list[str]:
-    """DTD validity and which NLE releases read the declared version."""
-    from lxml import etree
-
-    problems: list[str] = []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        return [f"{path.name}: not well-formed XML ({exc}); Final Cut Pro and Resolve will refuse it"]
-    version = root.get("version", "")
-    dtd_dir = corpus_dtd_dir()
-    dtd_file = dtd_dir / f"FCPXMLv{version.replace('.', '_')}.dtd" if dtd_dir else None
-    if dtd_file and dtd_file.is_file():
-        dtd = etree.DTD(str(dtd_file))
-        if not dtd.validate(root):
-            first = dtd.error_log.filter_from_errors()[0] if dtd.error_log.filter_from_errors() else None
-            detail = f"line {first.line}: {first.message}" if first else "invalid"
-            problems.append(f"{path.name}: not valid FCPXML {version} ({detail}); Final Cut Pro will refuse it")
-    for nle, (low, high) in fcpxml_readers(declared_nles).items():
-        if version and not (_version_tuple(low) <= _version_tuple(version) <= _version_tuple(high)):
-            problems.append(f"{path.name}: FCPXML {version} will not open in {nle} (it reads {low} to {high})")
-    if root.find(".//format") is None or root.find(".//format").get("width") is None:
-        problems.append(f"{path.name}: no <format> with width/height; Resolve would show an empty timeline")
-    return problems
 
 
 def check_media(project: Path, manifest: dict[str, Any]) -> list[str]:
@@ -145,7 +86,7 @@ def refined_reference(project: Path, manifest: dict[str, Any]) -> Any:
     outputs = {o.get("format"): o for o in manifest.get("outputs", []) if isinstance(o, dict)}
     for name in REFINED_REFERENCE_ORDER:
         output = outputs.get(name)
-        if output is None or not (project / output["path"]).is_file():
+        if output is None or not (project / output["path"]).exists():
             continue
         try:
             return get_format(name).read(project / output["path"])
@@ -165,7 +106,7 @@ def check_project(project: Path) -> list[str]:
     for output in manifest.get("outputs", []):
         nles = ", ".join(output.get("nles") or []) or "any NLE"
         for name in [output["path"], *output.get("extra_paths", [])]:
-            if not (project / name).is_file():
+            if not (project / name).exists():
                 problems.append(f"{name} is missing: {nles} has nothing to import")
     problems += check_media(project, manifest)
     try:
@@ -176,11 +117,11 @@ def check_project(project: Path) -> list[str]:
         reference = []
     for output in manifest.get("outputs", []):
         path = project / output["path"]
-        if not path.is_file():
+        if not path.exists():
             continue
-        if output["format"] == "fcpxml":
-            problems += check_fcpxml(path, output.get("nles", []))
         fmt = get_format(output["format"])
+        if fmt.validate is not None:
+            problems += fmt.validate(path, output.get("nles", []))
         if fmt.read is None or not reference:
             continue
         try:

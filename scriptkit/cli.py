@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from exporters import NLE_ORDER
 from scriptkit.errors import ScriptkitError
 
 app = typer.Typer(
@@ -30,6 +31,9 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExample:\n\n  scriptkit schema shotlist")
 app.add_typer(schema_app, name="schema")
+
+#: `--nle` help: the targets (which formats each gets: `scriptkit formats`).
+NLE_HELP = ", ".join(NLE_ORDER) + " or all (comma-separated for several; `scriptkit formats` lists what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
 # markup off: file names and screenplay text may hold [brackets]; only _fail's own prefix is markup
@@ -167,8 +171,10 @@ def build(
     output: Annotated[Path, typer.Option("-o", "--output", help="Project folder to write.")],
     style: Annotated[Path | None, typer.Option("--style", help="Style reference image.")] = None,
     template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
-    nle: Annotated[str, typer.Option("--nle", help="resolve, premiere, fcp, avid, kdenlive, shotcut or all.")] = "all",
-    fcpxml_version: Annotated[str, typer.Option("--fcpxml-version", help="1.9 to 1.13.")] = "1.10",
+    nle: Annotated[str, typer.Option("--nle", help=NLE_HELP)] = "all",
+    fcpxml_version: Annotated[
+        str, typer.Option("--fcpxml-version", help="FCPXML version (`scriptkit formats`).")
+    ] = "1.10",
     relative_media: Annotated[
         bool, typer.Option("--relative-media", help="Media paths relative to the project.")
     ] = False,
@@ -195,12 +201,14 @@ def build(
         style=str(style) if style else None,
         template=template,
         nle=nle,
-        fcpxml_version=fcpxml_version,
         relative_media=relative_media,
         drop_frame=drop_frame,
         preview=preview,
-        preview_size=preview_size,
-        burn_in=burn_in,
+        # the flags are the CLI's spelling of the formats' own options
+        format_options={
+            "fcpxml": {"fcpxml_version": fcpxml_version},
+            "preview": {"preview_size": preview_size, "burn_in": burn_in},
+        },
         image_backend=image_backend,
         voice_backend=voice_backend,
         config=str(config) if config else None,
@@ -210,6 +218,26 @@ def build(
         build_project(request)
     except ScriptkitError as exc:
         _fail(exc)
+
+
+@app.command()
+def formats() -> None:
+    """List the registered formats: output name, NLEs, suffixes read, and each format's own options.
+
+    Example:
+
+      scriptkit formats
+    """
+    import exporters
+
+    when = {"all": "--nle all", "always": "every build", "preview": "unless --no-preview"}
+    for fmt in exporters.formats():
+        does = "/".join(x for x, f in (("write", fmt.write), ("read", fmt.read)) if f)
+        nles = ", ".join(fmt.nles) or when.get(fmt.when, "-")
+        kind = "folder" if fmt.folder else "file"
+        out.print(f"{fmt.name:<11} {fmt.output:<22} {kind:<6} {does:<10} {nles:<24} {fmt.description}")
+        for option, spec in fmt.options.model_json_schema().get("properties", {}).items():
+            out.print(f"{'':<11} option {option} (default {spec.get('default')!r}): {spec.get('description', '')}")
 
 
 @app.command()

@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from scriptkit.models import ExportOptions
 
 __all__ = [
+    "HANDLE_SECONDS",
     "OWNER_ID",
     "SHOT_ID",
     "Joint",
@@ -106,6 +107,10 @@ __all__ = [
 ]
 
 Frames = int
+
+#: Media beyond each end of a shot's source range (a keyframe has any length; a movie is made this much longer),
+#: so that a dissolve always has frames on both sides.
+HANDLE_SECONDS = 2.0
 
 # ------------------------------------------------------------------------------------------ metadata
 

@@ -11,9 +11,11 @@ frames of the shot list's rate. Rates are exact rationals written as strings: "3
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scriptkit import kinds
 
 ElementType = Literal[
     "scene_heading",
@@ -289,13 +291,14 @@ class ShotList(_Model):
 
 # -------------------------------------------------------------------------------------------- assets
 
-AssetKind = Literal["image", "voice", "cue", "music"]
-
 
 class Asset(_Model):
-    """One generated file and everything that made it (so a later run can tell what is stale)."""
+    """One generated file and everything that made it (so a later run can tell what is stale).
 
-    kind: AssetKind
+    `kind` is a row of the kind table (`scriptkit.kinds.KINDS`); `media` (still, movie or audio) and `length`
+    (seconds, for audio and movies) are what the timeline and every exporter decide from, never a suffix."""
+
+    kind: str
     path: str = Field(description="Relative to the media folder, POSIX separators.")
     key: str = Field(description="Cache key: hash of everything that determines the content.")
     sha256: str = Field(description="Hash of the file's bytes.")
@@ -312,6 +315,21 @@ class Asset(_Model):
     width: int | None = None
     height: int | None = None
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        kinds.kind(value)
+        return value
+
+    @property
+    def media(self) -> kinds.Media:
+        return kinds.media_of(self.kind)
+
+    @property
+    def length(self) -> float | None:
+        """Seconds of an audio or movie asset (None for a still, which has any length)."""
+        return self.duration if self.media != "still" else None
+
 
 class Assets(_Model):
     """The media folder's record: every asset by owner id. Written as media/assets.json."""
@@ -323,6 +341,31 @@ class Assets(_Model):
     voices: dict[str, Asset] = Field(default_factory=dict, description="dialogue line id -> voice")
     cues: dict[str, Asset] = Field(default_factory=dict, description="cue id -> sound")
     music: Asset | None = None
+    movies: dict[str, Asset] = Field(
+        default_factory=dict, description="shot id -> movie made from its keyframe", exclude_if=lambda value: not value
+    )
+
+    def table(self, kind: str) -> dict[str, Asset]:
+        """The assets of one kind by owner id (the music bed: {its owner: it})."""
+        table = kinds.kind(kind).table
+        if table == "music":
+            return {self.music.owner: self.music} if self.music is not None else {}
+        return getattr(self, table)
+
+    def get(self, kind: str, owner: str) -> Asset | None:
+        return self.table(kind).get(owner)
+
+    def put(self, asset: Asset) -> None:
+        """Record `asset` under its kind and owner."""
+        table = kinds.kind(asset.kind).table
+        if table == "music":
+            self.music = asset
+        else:
+            getattr(self, table)[asset.owner] = asset
+
+    def all(self) -> list[Asset]:
+        """Every asset, kind by kind in the kind table's order."""
+        return [asset for name in kinds.KINDS for asset in self.table(name).values()]
 
 
 class Template(_Model):
@@ -358,18 +401,15 @@ class Template(_Model):
     )
 
 
-NLE = Literal["resolve", "premiere", "fcp", "avid", "kdenlive", "shotcut", "all"]
-
-
 class ExportOptions(_Model):
     """What an exporter needs besides the timeline."""
 
     project_dir: str = Field(description="Absolute path of the project folder being written.")
     relative_media: bool = Field(default=False, description="Write media paths relative to the project folder.")
-    fcpxml_version: str = "1.10"
     drop_frame: bool = False
     title: str = "Untitled"
-    preview_width: int | None = Field(default=None, description="Preview movie size; None: the template's.")
-    preview_height: int | None = None
-    burn_in: bool = True
     media_dir: str = Field(default="", description="Absolute path of the media folder (assets.json lives there).")
+    formats: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Per-format options by format name, each checked by its format's own options model.",
+    )

@@ -194,14 +194,10 @@ def apply_locks(old: ShotList, new: ShotList, lock: set[str]) -> ShotList:
 def regenerated_owners(old: Assets, new: Assets) -> list[str]:
     """Owners whose asset bytes are new (or that had no asset before)."""
     owners: list[str] = []
-    for table in ("images", "voices", "cues"):
-        before: dict[str, Any] = getattr(old, table)
-        for owner, asset in getattr(new, table).items():
-            previous = before.get(owner)
-            if previous is None or previous.sha256 != asset.sha256:
-                owners.append(owner)
-    if new.music is not None and (old.music is None or old.music.sha256 != new.music.sha256):
-        owners.append(new.music.owner)
+    for asset in new.all():
+        previous = old.get(asset.kind, asset.owner)
+        if previous is None or previous.sha256 != asset.sha256:
+            owners.append(asset.owner)
     return owners
 
 
@@ -217,17 +213,17 @@ def _style(base: Base, style: Path | None) -> Path | None:
 
 
 def export_options_for(base: Base, shotlist: ShotList, version_dir: Path) -> ExportOptions:
+    """The base build's options (its manifest records every format's), for the new version's folder."""
+    from scriptkit.build import options_from_record
+
     options = base.manifest.get("options", {})
     return ExportOptions(
         project_dir=str(version_dir.absolute()),
         media_dir=str((version_dir / "media").absolute()),
         relative_media=bool(options.get("relative_media", False)),
-        fcpxml_version=str(options.get("fcpxml_version") or "1.10"),
         drop_frame=bool(base.manifest.get("drop_frame", shotlist.drop_frame)),
         title=shotlist.title,
-        preview_width=options.get("preview_width"),
-        preview_height=options.get("preview_height"),
-        burn_in=bool(options.get("burn_in", True)),
+        formats=options_from_record(options),
     )
 
 

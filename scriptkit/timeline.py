@@ -29,7 +29,7 @@ from urllib.parse import quote
 import opentimelineio as otio
 
 from scriptkit import __version__, mix
-from scriptkit.contract import set_metadata
+from scriptkit.contract import HANDLE_SECONDS, set_metadata
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import file_url
 from scriptkit.mix import duck_keyframes
@@ -42,7 +42,6 @@ from scriptkit.rates import (
     timecode_to_frames,
 )
 
-HANDLE_SECONDS = 2.0
 BLACK_SECONDS = 0.5
 #: Silence held after a shot's last line of dialogue before the cut.
 TAIL_SECONDS = 0.25

@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
+from exporters.fcpxml import fcpxml_readers
 from scriptkit.build import nles_for_format, targets_for
-from scriptkit.check import fcpxml_readers
 from scriptkit.rates import timecode_to_frames
 
 ROOT = Path(__file__).resolve().parents[1]

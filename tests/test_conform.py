@@ -470,45 +470,6 @@ def test_bad_length_policy_is_a_clear_error(tmp_path: Path) -> None:
         conform_timeline(plan, plan, plan, length="stretch")  # type: ignore[arg-type]
 
 
-# -------------------------------------------------------------------------------- round-trip identity
-
-#: Every registry format that is an editable timeline (written by us and read back from an NLE).
-TIMELINE_FORMATS = ("fcpxml", "xmeml", "edl", "aaf", "otio", "otioz")
-#: Registry formats with a reader that are not timelines (subtitles carry only the dialogue).
-NOT_TIMELINES = ("srt", "vtt")
-
-
-def test_every_readable_writable_format_is_covered() -> None:
-    from exporters import available, get_format
-
-    both = [name for name in available() if get_format(name).read and get_format(name).write]
-    assert sorted(set(both) - set(NOT_TIMELINES)) == sorted(TIMELINE_FORMATS)
-
-
-@pytest.mark.parametrize("name", TIMELINE_FORMATS)
-def test_round_trip_recovers_every_shot_id(tmp_path: Path, name: str) -> None:
-    from exporters import get_format
-    from scriptkit.models import ExportOptions
-
-    shotlist, _assets, media, plan = plan_and_media(tmp_path)
-    fmt = get_format(name)
-    path = tmp_path / f"last-train{fmt.extension}"
-    options = ExportOptions(project_dir=str(tmp_path), media_dir=str(media), title=shotlist.title)
-    fmt.write(plan, path, options)
-    back = read_timeline(path)  # the format guessed from the file, read through the registry
-    known = known_ids_from_timeline(plan)
-    lay = layout(back, known, RATE)
-    assert [p.identity.owner for p in lay.shots()] == [s.id for s in shotlist.shots]
-    assert [(p.source_in, p.duration) for p in lay.shots()] == [
-        (p.source_in, p.duration) for p in layout(plan, known, RATE).shots()
-    ]
-    if name != "edl":  # an EDL here carries the picture only
-        lines = {p.identity.owner for p in lay.clips if p.identity.kind == "dialogue"}
-        assert lines == set(known.lines)
-    diff = diff_layouts(layout(plan, known, RATE), lay)
-    assert not (diff.trims or diff.moves or diff.deleted or diff.duplicates or diff.foreign)
-
-
 def test_unknown_timeline_suffix_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "cut.prproj"
     path.write_bytes(b"\x1f\x8b")

@@ -37,6 +37,8 @@ def dtd(version: str) -> etree.DTD:
 
 
 def options(tmp_path: Path, **kw: object) -> ExportOptions:
+    if "fcpxml_version" in kw:
+        kw["formats"] = {"fcpxml": {"fcpxml_version": kw.pop("fcpxml_version")}}
     return ExportOptions(project_dir=str(tmp_path), **kw)  # type: ignore[arg-type]
 
 

@@ -77,7 +77,7 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     tmp = tmp_path_factory.mktemp(name)
     tl = sample_timeline(tmp)
     lay = layout(tl)
-    project = tmp / "project" / f"last-train.{get_format(name).extension}"
+    project = tmp / "project" / f"last-train{get_format(name).extension}"
     get_format(name).write(tl, project, _options(project.parent))
     out = tmp / "render.mp4"
     melt_render(project, out, 108, 192, lay.rate)

@@ -23,7 +23,8 @@ from tests.fixtures import CHARACTER_TONES, sample_timeline, shot_colour
 
 
 def _options(tmp: Path, **kw: object) -> ExportOptions:
-    return ExportOptions(project_dir=str(tmp), **kw)  # type: ignore[arg-type]
+    own = {key: kw.pop(key) for key in ("burn_in", "preview_width", "preview_height") if key in kw}
+    return ExportOptions(project_dir=str(tmp), formats={"preview": own}, **kw)  # type: ignore[arg-type]
 
 
 def decode(path: Path, wanted: set[int]) -> tuple[int, dict[int, np.ndarray], av.video.stream.VideoStream]:
@@ -87,7 +88,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
 
 def test_registered() -> None:
     fmt = get_format("preview")
-    assert fmt.extension == "mp4" and fmt.write is write
+    assert fmt.extension == ".mp4" and fmt.write is write
 
 
 def test_frame_count_rate_and_codecs_match_the_timeline(rendered) -> None:

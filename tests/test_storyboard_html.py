@@ -78,7 +78,7 @@ def page(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_registered() -> None:
-    assert get_format("storyboard").extension == "html"
+    assert get_format("storyboard").extension == ".html"
 
 
 def test_page_is_self_contained_and_escaped(page) -> None:

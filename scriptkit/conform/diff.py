@@ -288,11 +288,11 @@ def require_ids(lay: Layout, path: Path | None) -> None:
 def require_rate(timeline: otio.schema.Timeline, rate: float, path: Path) -> None:
     """Refuse an edited timeline at another frame rate than the plan's: its cuts would land between our frames.
 
-    An EDL does not carry its rate (the reader guesses it), so it is read at face value and not refused here.
+    A format that does not carry its rate (an EDL: the reader guesses it) is read at face value, not refused here.
     """
-    from exporters import guess_format
+    from exporters import get_format, guess_format
 
-    if guess_format(Path(path)) == "edl":
+    if not get_format(guess_format(Path(path))).carries_rate:
         return
     edited = float(timeline_rate(timeline))
     if abs(edited - rate) > 0.01:

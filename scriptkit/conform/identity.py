@@ -16,14 +16,13 @@ from typing import Any, Literal
 
 import opentimelineio as otio
 
+from exporters import metadata_keys
 from scriptkit.otio_metadata import DICT_TYPES, LIST_TYPES
 
 Kind = Literal["shot", "dialogue", "cue", "music", "foreign"]
 
 #: Where an id was found, most trusted first (the order `identify` tries them in).
 SLOTS: tuple[str, ...] = ("metadata", "adapter", "marker", "name", "file")
-#: Metadata keys the readers and OTIO adapters keep their format's own fields under.
-ADAPTER_KEYS: tuple[str, ...] = ("fcp_xml", "fcpx_xml", "fcpxml", "xmeml", "cmx_3600", "edl", "AAF", "aaf", "otio")
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -201,8 +200,9 @@ def _slot_texts(item: Any) -> Iterator[tuple[str, str]]:
         if isinstance(value, str):
             yield "metadata", value
     metadata = getattr(item, "metadata", {})
-    keys = [k for k in ADAPTER_KEYS if k in metadata]
-    keys += sorted(k for k in metadata if k != "scriptkit" and k not in ADAPTER_KEYS)
+    adapter_keys = metadata_keys()  # every registered format's reader keys (cached)
+    keys = [k for k in adapter_keys if k in metadata]
+    keys += sorted(k for k in metadata if k != "scriptkit" and k not in adapter_keys)
     for key in keys:
         for text in _strings(metadata[key]):
             yield "adapter", text
