@@ -537,7 +537,7 @@ def generate_assets(
     media_dir = Path(media_dir).absolute()
     settings = load_config(config, config_near, image_backend, voice_backend)
     style_ref = check_style(style)
-    backends = _backends(settings)
+    backends = _backends(settings, shotlist)
     unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
@@ -613,10 +613,25 @@ def _speakers(shotlist: ShotList) -> list[str]:
     return [line.character for shot in shotlist.shots for line in shot.dialogue]
 
 
-def _backends(settings: GeneratorConfig) -> dict[str, Any]:
+def _backends(settings: GeneratorConfig, shotlist: ShotList | None = None) -> dict[str, Any]:
     """The backend of every role the config names (a role set to "" makes nothing)."""
     names = {role: settings.backend(role) for role in ROLES}
-    return {role: make_backend(role, name, settings.for_backend(name)) for role, name in names.items() if name}
+    options = {role: settings.for_backend(name) for role, name in names.items()}
+    if shotlist is not None and "image" in options:
+        options["image"] = with_cast_looks(options["image"], shotlist)
+    return {role: make_backend(role, name, options[role]) for role, name in names.items() if name}
+
+
+def with_cast_looks(options: dict[str, Any], shotlist: ShotList) -> dict[str, Any]:
+    """An image backend's options with each cast member's reference image and seed as its `characters` table
+    (`[generators.<image>.characters.NAME]` in scriptkit.toml wins where it says otherwise)."""
+    table = {str(name).upper(): dict(value) for name, value in (options.get("characters") or {}).items()}
+    for member in shotlist.cast:
+        looks = {"seed": member.seed, "reference": member.image}
+        looks = {key: value for key, value in looks.items() if value is not None and value != ""}
+        if looks:
+            table[member.name] = {**looks, **table.get(member.name, {})}
+    return {**options, "characters": table} if table else options
 
 
 def asset_summary(assets: Assets) -> str:
