@@ -138,6 +138,9 @@ def test_audio_is_where_the_dialogue_is(rendered) -> None:
             assert tone(samples, rate, s, e, freq) < 0.01, (start, end, freq)
     bed = tone(samples, rate, 0.1, 0.9, 110.0)  # music at -18 dB under everything
     assert 0.1 * 10 ** (-18 / 20) * 0.6 < bed < 0.1 * 10 ** (-18 / 20) * 1.4
+    # melt follows the volume keyframes: the bed dips under the first line by DUCK_DB (-9 dB)
+    s, e = lay.seconds(spoken[0][0]) + 0.4, lay.seconds(spoken[0][1]) - 0.1
+    assert 20 * np.log10(tone(samples, rate, s, e, 110.0) / bed) == pytest.approx(-9.0, abs=1.5)
 
 
 def _xml(path: Path) -> etree._Element:
