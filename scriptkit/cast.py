@@ -137,8 +137,17 @@ def _display(name: str) -> str:
     return " ".join(word.capitalize() if word.isalpha() else word for word in name.split())
 
 
-def infer_cast(script: Script, speakers: Iterable[str]) -> list[CastMember]:
-    """A cast member per speaking character (aliases folded in), in order of first line."""
+def language_of(lines: Iterable[str]) -> str:
+    """'zh' when most of the letters a character speaks are Han characters, else 'en'."""
+    text = "".join(lines)
+    han = sum(1 for char in text if "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf")
+    letters = sum(1 for char in text if char.isalpha())
+    return "zh" if letters and han * 2 > letters else "en"
+
+
+def infer_cast(script: Script, speakers: Iterable[str], lines: dict[str, list[str]] | None = None) -> list[CastMember]:
+    """A cast member per speaking character (aliases folded in), in order of first line; `lines` (what each
+    speaks) sets the language."""
     names = list(dict.fromkeys(" ".join(n.split()).upper() for n in speakers))
     alias = aliases_of(names)
     block, intros = _title_block(script), _intros(script)
@@ -165,6 +174,7 @@ def infer_cast(script: Script, speakers: Iterable[str]) -> list[CastMember]:
                 aliases=[other for other in names if alias.get(other) == name],
                 sex=sex,  # type: ignore[arg-type]
                 age=age,
+                language=language_of((lines or {}).get(name, [])),
                 guessed=[*guessed, "voice"],
             )
         )

@@ -1183,8 +1183,11 @@ def plan_script(script: Script, template: Template) -> ShotList:
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
-        speakers = [line["character"] for shot in shots for line in shot["dialogue"]]
-        cast = voice_cast(infer_cast(script, speakers))
+        spoken: dict[str, list[str]] = {}
+        for shot in shots:
+            for line in shot["dialogue"]:
+                spoken.setdefault(" ".join(line["character"].split()).upper(), []).append(line["text"])
+        cast = voice_cast(infer_cast(script, list(spoken), spoken))
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)

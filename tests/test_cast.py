@@ -104,3 +104,11 @@ def test_the_cast_round_trips_through_shots_yaml(tmp_path: Path) -> None:
     write_shotlist(plan, tmp_path / "shots.yaml")
     again = read_shotlist(tmp_path / "shots.yaml")
     assert again.cast == plan.cast and again.member("GULLIVER THE GULL").name == "GULLIVER"
+
+
+def test_mandarin_speakers_are_cast_with_mandarin_voices() -> None:
+    script = "INT. 咖啡馆 - 夜\n\n@林晓\n你怎么还在这里？\n\n@MAYA\nStill here?\n".encode()
+    plan = plan_script(parse_fountain_bytes(script, source="cafe.fountain"), load_template("vertical-drama"))
+    cast = {m.name: m for m in plan.cast}
+    assert cast["林晓"].language == "zh" and cast["林晓"].voice.name.startswith("z")
+    assert cast["MAYA"].language == "en" and cast["MAYA"].voice.name[0] in "ab"
