@@ -47,7 +47,7 @@ from lxml import etree
 from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
-from scriptkit.contract import frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
+from scriptkit.contract import clip_media, frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.mix import clip_gain
@@ -244,8 +244,7 @@ class _Writer:
         if found is None:
             url_path = urlparse(target).path
             media = Path(unquote(url_path or target))
-            suffix = media.suffix.lower()
-            kind = "image" if suffix in IMAGE_EXTENSIONS else "audio" if suffix in AUDIO_EXTENSIONS else kind_hint
+            kind = {"still": "image", "movie": "video", "audio": "audio"}.get(clip_media(clip), kind_hint)
             if src == target and url_path:  # the common case: the URL as it is (parsed once)
                 name = media.stem or clip.name
             else:

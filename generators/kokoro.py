@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from generators import Params, VoiceGenerator, VoiceJob
+from generators import BackendOptions, Params, VoiceGenerator, VoiceJob
 from generators.audio import Audio
 from generators.casting import VoiceOption
 from generators.delivery import finish_line
@@ -247,10 +247,17 @@ def split_tokens(phonemes: str) -> list[str]:
     return [*pieces, rest] if rest else pieces
 
 
+class KokoroOptions(BackendOptions):
+    """[generators.kokoro]: ONNX Runtime threads (default: every core)."""
+
+    threads: int | None = None
+
+
 class KokoroVoices(VoiceGenerator):
     name = "kokoro"
     version = "1"
     voices = VOICES
+    Options = KokoroOptions
 
     def __post_init__(self) -> None:
         self.threads = int(self.options.get("threads") or os.cpu_count() or 1)

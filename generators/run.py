@@ -37,6 +37,7 @@ from generators import (
     StyleRef,
     VoiceGenerator,
     VoiceJob,
+    backend_class,
     make_backend,
 )
 from generators.audio import Audio, wav_bytes
@@ -181,21 +182,24 @@ def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -
         params = {**backend.params(job), "take": take}
         drawn = shot.model_dump(include={"id", "size", "move", "characters", "int_ext", "location", "time_of_day"})
         drawn.update(action=shot.action, description=shot.description)
+        inputs = {  # the facets of the job; the backend declares those its pictures depend on
+            "prompt": job.prompt,
+            "negative": job.negative_prompt,
+            "seed": seed,
+            "style": style.sha256 if style else "",
+            "size": [job.width, job.height],
+            "shot": drawn,
+            "title": shotlist.title,
+            "cast": cast_context(shot, shotlist.characters),
+        }
         key = asset_key(
             {
                 "kind": "image",
                 "backend": backend.name,
                 "version": backend.version,
                 "model": backend.model,
-                "prompt": job.prompt,
-                "negative": job.negative_prompt,
-                "seed": seed,
-                "style": style.sha256 if style else "",
-                "size": [job.width, job.height],
                 "params": params,
-                "shot": drawn,
-                "title": shotlist.title,
-                "cast": cast_context(shot, shotlist.characters),
+                **{name: inputs[name] for name in backend.key_inputs},
             }
         )
         record = Asset(
@@ -617,9 +621,10 @@ def _backends(settings: GeneratorConfig, shotlist: ShotList | None = None) -> di
     """The backend of every role the config names (a role set to "" makes nothing)."""
     names = {role: settings.backend(role) for role in ROLES}
     options = {role: settings.for_backend(name) for role, name in names.items()}
-    if shotlist is not None and "image" in options:
+    image = names.get("image")
+    if shotlist is not None and image and "characters" in backend_class("image", image).Options.model_fields:
         options["image"] = with_cast_looks(options["image"], shotlist)
-    return {role: make_backend(role, name, options[role]) for role, name in names.items() if name}
+    return {role: make_backend(role, name, options[role], settings.source) for role, name in names.items() if name}
 
 
 def with_cast_looks(options: dict[str, Any], shotlist: ShotList) -> dict[str, Any]:

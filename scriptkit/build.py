@@ -273,6 +273,9 @@ def make_manifest(
                 },
             }
         )
+        movie = assets.movies.get(shot.id)
+        if movie is not None:  # only when there is one: a build without movies keeps its manifest as it was
+            shots[-1]["movie"] = {"path": f"{media_rel}/{movie.path}", "sha256": movie.sha256}
     return {
         "tool": "scriptkit",
         "tool_version": __version__,

@@ -48,7 +48,8 @@ def cut_list(timeline: Any) -> list[tuple[str, int]] | None:
 def check_media(project: Path, manifest: dict[str, Any]) -> list[str]:
     problems = []
     for shot in manifest.get("shots", []):
-        paths = [shot.get("image")] + [v["path"] for v in shot.get("voices", {}).values()]
+        paths = [shot.get("image"), (shot.get("movie") or {}).get("path")]
+        paths += [v["path"] for v in shot.get("voices", {}).values()]
         paths += [c["path"] for c in shot.get("cues", {}).values()]
         for rel in filter(None, paths):
             media = Path(rel) if Path(rel).is_absolute() else project / rel
