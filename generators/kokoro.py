@@ -269,6 +269,12 @@ class KokoroVoices(VoiceGenerator):
 
     def params(self, job: VoiceJob) -> Params:
         voice = self.voice_of(job)
+        if not (DATA / "voices" / f"{voice.name}.bin").is_file():  # refused while planning, before any work
+            names = ", ".join(sorted(p.stem for p in (DATA / "voices").glob("*.bin")))
+            raise ScriptkitError(
+                f"unknown kokoro voice {voice.name!r} for {job.line.character}",
+                hint=f"in the cast, use one of: {names}",
+            )
         return {"voice": voice.name, "speed": voice.speed, "pitch": voice.pitch, **job.delivery_params()}
 
     def voice_of(self, job: VoiceJob) -> Voice:

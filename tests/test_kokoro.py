@@ -92,3 +92,8 @@ def test_a_recogniser_understands_it(spoken: dict[str, Audio]) -> None:
     decoder.end_utt()
     heard = set((decoder.hyp().hypstr if decoder.hyp() else "").split())
     assert len(heard & {"hold", "the", "doors", "train", "is", "leaving"}) >= 4, heard
+
+
+def test_a_misnamed_voice_is_refused_while_planning() -> None:
+    with pytest.raises(ScriptkitError, match="unknown kokoro voice 'af_nobody' for X"):
+        KokoroVoices().params(_job("Hello.", "af_nobody"))
