@@ -218,13 +218,18 @@ def vocabulary() -> dict[str, int]:
     return json.loads((DATA / "vocab.json").read_text(encoding="utf-8"))
 
 
-@functools.cache
-def style_vectors(voice: str) -> np.ndarray:
+def voice_file(voice: str, who: str = "") -> Path:
+    """The style-vector file of a shipped voice, or a clear error naming the voices there are."""
     path = DATA / "voices" / f"{voice}.bin"
     if not re.fullmatch(r"[a-z]{2}_[a-z]+", voice) or not path.is_file():
         names = ", ".join(sorted(p.stem for p in (DATA / "voices").glob("*.bin")))
-        raise ScriptkitError(f"unknown kokoro voice {voice!r}", hint=f"one of: {names}")
-    return np.fromfile(path, dtype="<f4").reshape(-1, STYLE_DIM)
+        raise ScriptkitError(f"unknown kokoro voice {voice!r}{' for ' + who if who else ''}", hint=f"one of: {names}")
+    return path
+
+
+@functools.cache
+def style_vectors(voice: str) -> np.ndarray:
+    return np.fromfile(voice_file(voice), dtype="<f4").reshape(-1, STYLE_DIM)
 
 
 def tokens_of(phonemes: str) -> list[int]:
@@ -269,12 +274,7 @@ class KokoroVoices(VoiceGenerator):
 
     def params(self, job: VoiceJob) -> Params:
         voice = self.voice_of(job)
-        if not (DATA / "voices" / f"{voice.name}.bin").is_file():  # refused while planning, before any work
-            names = ", ".join(sorted(p.stem for p in (DATA / "voices").glob("*.bin")))
-            raise ScriptkitError(
-                f"unknown kokoro voice {voice.name!r} for {job.line.character}",
-                hint=f"in the cast, use one of: {names}",
-            )
+        voice_file(voice.name, job.line.character)  # a voice the cast misnames is refused before any work
         return {"voice": voice.name, "speed": voice.speed, "pitch": voice.pitch, **job.delivery_params()}
 
     def voice_of(self, job: VoiceJob) -> Voice:
