@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from generators import VoiceJob, voice_backend  # noqa: E402
+from generators import VoiceJob, make_backend  # noqa: E402
 from generators.audio import SAMPLE_RATE, Audio, median_f0, resample  # noqa: E402
 from generators.run import cast_for  # noqa: E402
 from scriptkit.mix import loudness, true_peak  # noqa: E402
@@ -45,7 +45,7 @@ STYLE = ROOT / "examples" / "style.png"
 
 def speak(shotlist: ShotList, backend_name: str) -> tuple[dict[str, Audio], float]:
     """Every line of the episode in `backend_name`'s cast voices, and the synthesis seconds."""
-    backend = voice_backend(backend_name)
+    backend = make_backend("voice", backend_name)
     shotlist.cast = cast_for(shotlist, backend)
     jobs = []
     for shot in shotlist.shots:

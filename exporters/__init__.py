@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import sha256_file
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -67,6 +68,8 @@ class Format:
     timeline: bool = True
     #: The file states its frame rate (an EDL does not: its reader is told or guesses).
     carries_rate: bool = True
+    #: It reads back everything the timeline holds (our metadata included): a project's plan can be read from it.
+    lossless: bool = False
     write: Callable[[otio.schema.Timeline, Path, ExportOptions], None] | None = None
     read: Callable[[Path], otio.schema.Timeline] | None = None
     #: Content recognition: does this file or folder hold this format? (Used when a suffix is shared.)
@@ -161,6 +164,12 @@ def formats() -> Iterator[Format]:
     return (get_format(name) for name in available())
 
 
+def reference_formats() -> list[Format]:
+    """The timeline formats that read back, lossless ones first: where a project's timeline is read from."""
+    readable = [fmt for fmt in formats() if fmt.timeline and fmt.read is not None]
+    return sorted(readable, key=lambda fmt: not fmt.lossless)
+
+
 def nle_targets() -> list[str]:
     """Every `--nle` target: NLE_ORDER, then targets only out-of-tree formats name."""
     extra = [nle for fmt in formats() for nle in fmt.nles if nle not in NLE_ORDER]
@@ -249,16 +258,8 @@ def output_digest(path: Path) -> str:
     """SHA-256 of an output: a file's bytes, or a folder's files (relative POSIX paths and bytes, in order)."""
     path = Path(path)
     if not path.is_dir():
-        return _file_digest(path)
+        return sha256_file(path)
     digest = hashlib.sha256(b"folder\0")
     for item in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + _file_digest(item).encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + sha256_file(item).encode() + b"\0")
     return digest.hexdigest()

@@ -305,21 +305,9 @@ def make_backend(role: str, name: str, options: dict[str, Any] | None = None, wh
     return backend(options=options)
 
 
-def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGenerator:
-    return make_backend("image", name, options)
-
-
-def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
-    return make_backend("voice", name, options)
-
-
 def voice_options(name: str) -> tuple[VoiceOption, ...]:
     """A voice backend's casting choices, without starting it (for `plan`)."""
-    return _resolve(VOICE_BACKENDS, "voice", name).voices
-
-
-def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:
-    return make_backend("cue", name, options)
+    return backend_class("voice", name).voices
 
 
 def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:

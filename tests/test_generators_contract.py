@@ -63,3 +63,26 @@ def test_the_image_key_holds_only_what_the_backend_declares(tmp_path: Path, back
     reseeded = shotlist.model_copy(deep=True)
     reseeded.shots[0].seed = 7
     assert plan_images(reseeded, backend, context)[0].key != keys[0]  # the seed always counts
+
+
+def test_a_movie_backend_is_one_module_and_one_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generators import MOVIE_BACKENDS
+    from scriptkit.contract import clip_media, shot_clips
+    from scriptkit.timeline import build_timeline
+
+    monkeypatch.setitem(MOVIE_BACKENDS, "still-movie", "tests.backends.still_movie:StillMovies")
+    config = tmp_path / "scriptkit.toml"
+    config.write_text('[generators]\nmovie = "still-movie"\n[generators.still-movie]\nwidth = 32\n')
+    shotlist, media = tiny_shotlist(), tmp_path / "media"
+    assets = generate_assets(shotlist, media, style=None, config=config)
+    assert sorted(assets.movies) == sorted(shot.id for shot in shotlist.shots)
+    for shot in shotlist.shots:
+        movie = assets.movies[shot.id]
+        assert movie.media == "movie" and (media / movie.path).is_file()
+        assert movie.length is not None and movie.length >= shot.duration + 4.0
+    keys = {owner: asset.key for owner, asset in assets.movies.items()}
+    again = generate_assets(shotlist, media, style=None, config=config, regenerate={shotlist.shots[0].id})
+    # a new take of the keyframe makes a new movie of that shot only (the movie is made from the keyframe)
+    assert [o for o, a in again.movies.items() if a.key != keys[o]] == [shotlist.shots[0].id]
+    timeline = build_timeline(shotlist, again, media)
+    assert {clip_media(clip) for clip in shot_clips(timeline)} == {"movie"}
