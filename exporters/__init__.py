@@ -20,7 +20,6 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -61,6 +60,8 @@ class Format:
     output: str
     #: The `--nle` targets it is written for, in the order of `NLE_ORDER`.
     nles: tuple[str, ...] = ()
+    #: The targets whose main import it is (written first for them: Premiere's xmeml, Avid's AAF).
+    primary_for: tuple[str, ...] = ()
     when: When = "nle"
     #: The output is a folder (a CapCut draft, an FCPXML bundle) rather than one file.
     folder: bool = False
@@ -130,6 +131,8 @@ NLE_ORDER: tuple[str, ...] = ("resolve", "premiere", "fcp", "avid", "kdenlive", 
 @functools.cache
 def _modules() -> dict[str, str]:
     """MODULES plus the formats registered by installed packages (entry points), in-tree ones first."""
+    from importlib.metadata import entry_points  # only when formats are looked up (keeps `--help` quick)
+
     found = dict(MODULES)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.value.split(":")[0])
@@ -142,9 +145,13 @@ def get_format(name: str) -> Format:
     modules = _modules()
     if name not in modules:
         raise ScriptkitError(f"unknown format {name!r}; known: {', '.join(sorted(modules))}")
-    fmt = importlib.import_module(modules[name]).FORMAT
-    if fmt.name != name:
-        raise ScriptkitError(f"format module {modules[name]} registers {fmt.name!r}, not {name!r}")
+    try:
+        fmt = importlib.import_module(modules[name]).FORMAT
+    except (ImportError, AttributeError) as exc:  # e.g. a broken out-of-tree format: one line, not a traceback
+        raise ScriptkitError(f"format {name!r} ({modules[name]}) cannot be loaded: {exc}") from None
+    if not isinstance(fmt, Format) or fmt.name != name:
+        found = fmt.name if isinstance(fmt, Format) else type(fmt).__name__
+        raise ScriptkitError(f"format module {modules[name]} registers {found!r} as FORMAT, not a Format {name!r}")
     return fmt
 
 

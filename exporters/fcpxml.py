@@ -1315,6 +1315,7 @@ FORMAT = Format(
     suffixes=(".fcpxml", ".fcpxmld", ".xml"),
     output="{slug}.fcpxml",
     nles=("resolve", "fcp"),
+    primary_for=("resolve", "fcp"),
     write=write,
     read=read,
     sniff=lambda path: Path(path).is_dir() or b"<fcpxml" in head(path),

@@ -364,6 +364,7 @@ FORMAT = Format(
     suffixes=(".kdenlive",),
     output="{slug}.kdenlive",
     nles=("kdenlive",),
+    primary_for=("kdenlive",),
     timeline=False,
     write=write,
 )

@@ -254,6 +254,7 @@ FORMAT = Format(
     suffixes=(".mlt",),
     output="{slug}.mlt",
     nles=("shotcut",),
+    primary_for=("shotcut",),
     timeline=False,
     write=write,
 )
