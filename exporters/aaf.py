@@ -9,7 +9,8 @@ The writer prepares a copy of the timeline the way the adapter needs it:
   `ScriptkitOwner`, `ScriptkitHash`), besides the clip name;
 - `use_empty_mob_ids=True` (our media has no Avid mob ids).
 The file is written to a temp path and renamed, so a failed write leaves no file. Drop-frame timecode is set
-on the composition's timecode track afterwards (the adapter always writes non-drop).
+on the composition's timecode track afterwards (the adapter always writes non-drop), and so is the mix: each
+sound clip with a gain or volume keyframes is wrapped in an `Audio Gain` operation (`_GainWriter`).
 
 Speed: pyaaf2 as shipped takes ~25 ms a clip on a feature (90 s for 3,096 clips), partly quadratic. For the
 duration of a write (`_fast_pyaaf2`) some of its methods are swapped for equivalents that remember
@@ -43,9 +44,13 @@ from exporters import Format
 from scriptkit.contract import SHOT_ID, clip_media, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_path, url_to_path
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
+#: The mix as Avid stores it: the Audio Gain operation and its Amplitude parameter.
+AUDIO_GAIN_ID = "9d2ea894-0968-11d3-8a38-0050040ef7d2"
+AMPLITUDE_ID = "e4962321-2267-11d3-8a4c-0050040ef7d2"
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
 #: The AAF standard's SMPTE Video Wipe operation (AAF Edit Protocol, kAAFOperationDef_SMPTEVideoWipe).
@@ -181,15 +186,100 @@ def _composition_mobs(handle: Any) -> Iterator[Any]:
                 yield mob
 
 
-def _set_drop_frame(path: Path, fast: bool = True) -> None:
+def _finish_file(path: Path, timeline: otio.schema.Timeline, drop_frame: bool, fast: bool = True) -> None:
+    """What the adapter cannot write, set in the written file: drop-frame timecode and the mix's clip gains."""
     import aaf2
 
+    gains = _audio_gains(timeline)
+    if not drop_frame and not any(gain for track in gains for gain in track):
+        return
     with aaf2.open(str(path), "rw") as handle:
         for mob in _composition_mobs(handle) if fast else handle.content.compositionmobs():
             for slot in mob.slots:
                 segment = slot.segment
-                if isinstance(segment, aaf2.components.Timecode):
+                if drop_frame and isinstance(segment, aaf2.components.Timecode):
                     segment.drop = True
+            sound = [slot for slot in mob.slots if isinstance(slot.segment, aaf2.components.OperationGroup)]
+            if any(gain for track in gains for gain in track):
+                _GainWriter(handle).apply(sound, gains)
+
+
+def _audio_gains(timeline: otio.schema.Timeline) -> list[list[tuple[float, list[tuple[int, float]]] | None]]:
+    """Per audio track, per clip in order: (clip gain dB, volume keyframes) from the mix, None for 0 dB."""
+    out = []
+    for track in timeline.tracks:
+        if track.kind != otio.schema.TrackKind.Audio:
+            continue
+        gains = []
+        for clip in track.find_clips(shallow_search=True):
+            level, keys = clip_gain(scriptkit_view(clip))
+            gains.append((level, keys) if level or keys else None)
+        out.append(gains)
+    return out
+
+
+class _GainWriter:
+    """Wraps a sound SourceClip in an `Audio Gain` OperationGroup with its `Amplitude` (linear, Rational): a
+    ConstantValue for a clip gain, a VaryingValue with linear control points (time as a fraction of the clip)
+    for keyframes - how Media Composer stores clip gain and volume automation."""
+
+    def __init__(self, handle: Any) -> None:
+        import aaf2
+
+        self.aaf2, self.handle = aaf2, handle
+        dictionary = handle.dictionary
+        self.opdef = handle.create.OperationDef(uuid.UUID(AUDIO_GAIN_ID), "Audio Gain")
+        self.opdef.media_kind = "sound"
+        self.opdef["NumberInputs"].value = 1
+        dictionary.register_def(self.opdef)
+        rational_type = dictionary.lookup_typedef("Rational")
+        self.amplitude = handle.create.ParameterDef(uuid.UUID(AMPLITUDE_ID), "Amplitude", "Amplitude", rational_type)
+        dictionary.register_def(self.amplitude)
+        self.opdef["ParametersDefined"].extend([self.amplitude])
+        self.linear = handle.create.InterpolationDef(aaf2.misc.LinearInterp, "LinearInterp", "LinearInterp")
+        dictionary.register_def(self.linear)
+
+    def _rational(self, value: Fraction) -> Any:
+        return self.aaf2.rational.AAFRational(value)
+
+    def _gain(self, db: float) -> Any:
+        return self._rational(Fraction(10 ** (db / 20)).limit_denominator(1_000_000))
+
+    def apply(self, slots: list[Any], gains: list[list[tuple[float, list[tuple[int, float]]] | None]]) -> None:
+        for slot, track in zip(slots, gains, strict=False):
+            sequence = slot.segment.segments[0]
+            places = [
+                i for i, item in enumerate(sequence.components) if isinstance(item, self.aaf2.components.SourceClip)
+            ]
+            for index, gain in zip(places, track, strict=False):
+                if gain is not None:
+                    self._wrap(sequence, index, *gain)
+
+    def _wrap(self, sequence: Any, index: int, level: float, keys: list[tuple[int, float]]) -> None:
+        create = self.handle.create
+        clip = sequence.components[index]
+        length = clip.length
+        if keys:
+            value = create.VaryingValue()
+            value.parameterdef = self.amplitude
+            value["Interpolation"].value = self.linear
+            for frame, db in keys:
+                point = create.ControlPoint()
+                point["Time"].value = self._rational(Fraction(min(frame, length), max(1, length)))
+                point["Value"].value = self._gain(db)
+                point["ControlPointSource"].value = 2
+                value["PointList"].append(point)
+        else:
+            value = create.ConstantValue(self.amplitude, self._gain(level))
+        inner = create.SourceClip(media_kind="sound")
+        inner.start, inner.length = clip.start, length
+        inner["SourceID"].value = clip["SourceID"].value
+        inner["SourceMobSlotID"].value = clip["SourceMobSlotID"].value
+        group = create.OperationGroup(self.opdef, length)
+        group.media_kind = "sound"
+        sequence.components[index] = group
+        group["InputSegments"].append(inner)
+        group["Parameters"].append(value)
 
 
 @contextlib.contextmanager
@@ -581,8 +671,7 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
         try:
             with contextlib.redirect_stdout(said):
                 module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
-            if drop_frame:
-                _set_drop_frame(tmp, fast)
+            _finish_file(tmp, timeline, drop_frame, fast)
         except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError, AttributeError) as exc:
             reason = " ".join(str(exc).split()) or next(
                 (ln.strip() for ln in said.getvalue().splitlines() if ln.strip()), ""

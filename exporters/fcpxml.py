@@ -60,6 +60,7 @@ from scriptkit.contract import (
 )
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
@@ -318,7 +319,14 @@ def _role_name(name: str) -> str:
 
 
 def _clip_children(
-    w: _Writer, el: etree._Element, clip: otio.schema.Clip, local_start: int, *, shot: bool, volume: str | None = None
+    w: _Writer,
+    el: etree._Element,
+    clip: otio.schema.Clip,
+    local_start: int,
+    *,
+    shot: bool,
+    volume: str | None = None,
+    keys: list[tuple[int, float]] | None = None,
 ) -> None:
     """note, adjust-volume, [anchored items are added later], markers, keyword, metadata - in DTD order."""
     meta = _meta(clip)
@@ -328,6 +336,11 @@ def _clip_children(
         _sub(el, "note").text = note
     if volume is not None:
         _sub(el, "adjust-volume", amount=volume)
+    elif keys:
+        amount = _sub(_sub(el, "adjust-volume"), "param", name="amount")
+        animation = _sub(amount, "keyframeAnimation")
+        for frame, db in keys:
+            _sub(animation, "keyframe", time=w.t(local_start + frame), value=f"{db:g}dB")
     el.set("_anchor_at", str(len(el)))  # where anchored items go (removed before writing)
     for marker in clip.markers:
         rng = marker.marked_range
@@ -496,8 +509,9 @@ def _write_connected_clip(
     if is_audio:
         el.set("audioRole", _track_role(track, clip))
     meta = _meta(clip)
-    volume = f"{float(meta['level_db']):g}dB" if meta.get("kind") == "music" and "level_db" in meta else None
-    _clip_children(w, el, clip, local, shot=False, volume=volume)
+    level, keys = clip_gain(meta)  # the mix: a clip gain, or the music's ducking keyframes
+    volume = f"{level:g}dB" if level and not keys else None
+    _clip_children(w, el, clip, local, shot=False, volume=volume, keys=keys)
     el.attrib.pop("_anchor_at")
     _insert_anchored(parent.element, el)
     if meta.get("kind") == "dialogue" and meta.get("text"):

@@ -43,6 +43,7 @@ from exporters import Format
 from scriptkit.contract import frames_at, scriptkit_view, shot_identity_from_names, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational, timebase
 
@@ -272,6 +273,7 @@ def _clipitem(
         out.leaf(d1 + 1, "mediatype", "audio")
         out.leaf(d1 + 1, "trackindex", source_track)
         out.close(d1, "sourcetrack")
+        _audio_levels(out, d1, scriptkit_view(clip), src_in)
     for marker in clip.markers:
         _marker(out, d1, marker, fps)
     _comments(out, d1, scriptkit_view(clip))
@@ -284,6 +286,32 @@ def _clipitem(
         out.leaf(d1 + 1, "groupindex", 1)
         out.close(d1, "link")
     out.close(depth, "clipitem")
+
+
+def _audio_levels(out: _Out, depth: int, meta: Any, src_in: int) -> None:
+    """The mix as an Audio Levels filter: the clip gain, or the ducking keyframes (source frames, linear gain)."""
+    level, keys = clip_gain(meta)
+    if not level and not keys:
+        return
+    d = depth + 2
+    out.open(depth, "filter")
+    out.open(depth + 1, "effect")
+    for tag, text in (("name", "Audio Levels"), ("effectid", "audiolevels"), ("effectcategory", "audiolevels")):
+        out.leaf(d, tag, text)
+    out.leaf(d, "effecttype", "audiolevels")
+    out.leaf(d, "mediatype", "audio")
+    out.open(d, "parameter", ' authoringApp="PremierePro"')
+    for tag, text in (("parameterid", "level"), ("name", "Level"), ("valuemin", 0), ("valuemax", "3.98109")):
+        out.leaf(d + 1, tag, text)
+    out.leaf(d + 1, "value", f"{10 ** ((keys[0][1] if keys else level) / 20):.6g}")
+    for frame, db in keys:
+        out.open(d + 1, "keyframe")
+        out.leaf(d + 2, "when", src_in + frame)
+        out.leaf(d + 2, "value", f"{10 ** (db / 20):.6g}")
+        out.close(d + 1, "keyframe")
+    out.close(d, "parameter")
+    out.close(depth + 1, "effect")
+    out.close(depth, "filter")
 
 
 def _transition_kind(transition: otio.schema.Transition, fps: float) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators import DEFAULT_CUE, DEFAULT_IMAGE, DEFAULT_VOICE, ROLES
+from generators import DEFAULT_CUE, DEFAULT_IMAGE, ROLES, default_voice
 from generators.movie_file import FITS
 from scriptkit.errors import ScriptkitError
 
@@ -39,7 +39,7 @@ PATH_KEYS = {"model", "ip_adapter", "image_encoder", "lora", "reference", "vocod
 @dataclass(frozen=True)
 class GeneratorConfig:
     image: str = DEFAULT_IMAGE
-    voice: str = DEFAULT_VOICE
+    voice: str = field(default_factory=default_voice)
     cue: str = DEFAULT_CUE
     movie: str = ""
     fit: str = "hold"

@@ -37,6 +37,7 @@ from generators import (
     StyleRef,
     VoiceGenerator,
     VoiceJob,
+    backend_class,
     make_backend,
 )
 from generators.audio import Audio, wav_bytes
@@ -47,7 +48,7 @@ from scriptkit.contract import HANDLE_SECONDS
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text, sha256_file
 from scriptkit.kinds import KINDS
-from scriptkit.models import Asset, Assets, ShotList
+from scriptkit.models import Asset, Assets, CastMember, Script, ShotList
 
 ASSETS_FILE = "assets.json"
 MAX_STYLE_PIXELS = 64_000_000
@@ -227,13 +228,26 @@ def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -
     return planned
 
 
+def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
+    """The shot list's cast, completed with every speaker it misses, each with a voice of `backend`."""
+    from scriptkit.cast import infer_cast, merge_cast
+
+    speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
+    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None])
+    return backend.cast(merge_cast(list(shotlist.cast), found))
+
+
 def plan_voices(shotlist: ShotList, backend: VoiceGenerator, ctx: PlanContext) -> list[Planned]:
+    """A voice per line, in the voice its character is cast with: a recast character re-voices its lines only."""
     backend.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
+    shotlist.cast = cast_for(shotlist, backend)  # the voices used: build writes them to shots.yaml
     planned = []
     for shot in shotlist.shots:
         for line in shot.dialogue:
-            job = VoiceJob(line=line)
-            params = {**backend.params(job), "character": line.character}
+            member = shotlist.member(line.character)
+            voice = member.voice if member is not None else None
+            job = VoiceJob(line=line, voice=voice, language=member.language if member is not None else "en")
+            params = {**backend.params(job), "character": member.name if member is not None else line.character}
             key = asset_key(
                 {
                     "kind": "voice",
@@ -588,7 +602,7 @@ def generate_assets(
     media_dir = Path(media_dir).absolute()
     settings = load_config(config, config_near, image_backend, voice_backend, movie_backend, fit)
     style_ref = check_style(style)
-    backends = _backends(settings)
+    backends = _backends(settings, shotlist)
     unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
@@ -660,14 +674,26 @@ def _speakers(shotlist: ShotList) -> list[str]:
     return [line.character for shot in shotlist.shots for line in shot.dialogue]
 
 
-def _backends(settings: GeneratorConfig) -> dict[str, Any]:
+def _backends(settings: GeneratorConfig, shotlist: ShotList | None = None) -> dict[str, Any]:
     """The backend of every role the config names (a role set to "" makes nothing)."""
     names = {role: settings.backend(role) for role in ROLES}
-    return {
-        role: make_backend(role, name, settings.for_backend(name), settings.source)
-        for role, name in names.items()
-        if name
-    }
+    options = {role: settings.for_backend(name) for role, name in names.items()}
+    image = names.get("image")
+    if shotlist is not None and image and "characters" in backend_class("image", image).Options.model_fields:
+        options["image"] = with_cast_looks(options["image"], shotlist)
+    return {role: make_backend(role, name, options[role], settings.source) for role, name in names.items() if name}
+
+
+def with_cast_looks(options: dict[str, Any], shotlist: ShotList) -> dict[str, Any]:
+    """An image backend's options with each cast member's reference image and seed as its `characters` table
+    (`[generators.<image>.characters.NAME]` in scriptkit.toml wins where it says otherwise)."""
+    table = {str(name).upper(): dict(value) for name, value in (options.get("characters") or {}).items()}
+    for member in shotlist.cast:
+        looks = {"seed": member.seed, "reference": member.image}
+        looks = {key: value for key, value in looks.items() if value is not None and value != ""}
+        if looks:
+            table[member.name] = {**looks, **table.get(member.name, {})}
+    return {**options, "characters": table} if table else options
 
 
 def asset_summary(assets: Assets) -> str:

@@ -322,10 +322,11 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
     from generators.config import find_config
     from generators.run import generate_assets
-    from scriptkit.plan import load_shotlist
+    from scriptkit.plan import load_shotlist, target_line
     from scriptkit.shotlist_io import write_shotlist
     from scriptkit.templates import load_template
     from scriptkit.timeline import build_timeline
+    from scriptkit.voice_timing import record_timing
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:
@@ -362,6 +363,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         fit=request.fit,
     )
     timeline = build_timeline(shotlist, assets, media_dir)
+    shotlist = record_timing(shotlist, timeline)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
     config = find_config(Path(request.config) if request.config else None, source)
@@ -388,6 +390,8 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
             targets=targets_for(request.nle),
             step=step,
         )
+    length = timeline.duration().to_seconds()
+    say(target_line(length, template.target_seconds, "length") or f"length {length:.1f} s")
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest
 

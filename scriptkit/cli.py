@@ -115,17 +115,20 @@ def plan(
 
       scriptkit plan examples/last-train.fountain --template vertical-drama -o shots.yaml
     """
-    from scriptkit.plan import load_shotlist, summary_lines
+    from scriptkit.cast import cast_lines
+    from scriptkit.plan import load_shotlist, summary_lines, target_line
     from scriptkit.shotlist_io import write_shotlist
     from scriptkit.templates import load_template
 
     try:
-        shotlist = load_shotlist(file, load_template(template))
+        preset = load_template(template)
+        shotlist = load_shotlist(file, preset)
         write_shotlist(shotlist, output)
     except ScriptkitError as exc:
         _fail(exc)
-    for line in summary_lines(shotlist):
-        err.print(line)
+    target = target_line(shotlist.duration, preset.target_seconds)
+    for line in [*summary_lines(shotlist), *cast_lines(shotlist.cast), *([target] if target else [])]:
+        err.print(line, markup=False)
     err.print(f"wrote {output}")
 
 

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scriptkit import lexicon
+from scriptkit.cast import infer_cast, voice_cast
 from scriptkit.models import (
     DialogueLine,
     Element,
@@ -1113,7 +1114,10 @@ def _unvalidated(model: type[_M], values: dict[str, Any], fields_set: set[str]) 
 
 def _shot_model(values: dict[str, Any]) -> Shot:
     """The `Shot` of a `_finish` dict: what `Shot.model_validate(values)` gives, without the validation."""
-    values["dialogue"] = [_unvalidated(DialogueLine, line, set(line)) for line in values["dialogue"]]
+    values["dialogue"] = [
+        _unvalidated(DialogueLine, {**line, "timed": None, "timed_offset": None}, set(line))
+        for line in values["dialogue"]
+    ]
     values["cues"] = [
         _unvalidated(
             SoundCue,
@@ -1130,6 +1134,7 @@ def _shot_model(values: dict[str, Any]) -> Shot:
         )
         for cue in values["cues"]
     ]
+    values["timed"] = None  # set by build
     return _unvalidated(Shot, values, set(values))
 
 
@@ -1153,6 +1158,11 @@ def plan_script(script: Script, template: Template) -> ShotList:
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
+        spoken: dict[str, list[str]] = {}
+        for shot in shots:
+            for line in shot["dialogue"]:
+                spoken.setdefault(" ".join(line["character"].split()).upper(), []).append(line["text"])
+        cast = voice_cast(infer_cast(script, list(spoken), spoken))
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
@@ -1171,6 +1181,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
             drop_frame=template.drop_frame,
             style_prompt=template.style_prompt,
             characters=characters,
+            cast=cast,
             shots=shots,
             music=music,
             scene_durations=scene_durations,
@@ -1215,3 +1226,10 @@ def summary_lines(shotlist: ShotList) -> list[str]:
         f"{'total':<{width}}  {len(shotlist.shots):3d} shots  {total:7.2f} s  ({_clock(total)}, {len(counts)} scenes)"
     )
     return lines
+
+
+def target_line(seconds: float, target: float | None, what: str = "estimate") -> str | None:
+    """`plan` and `build` against the template's target length, e.g. 'estimate 0:56 for a 1:00 target (-4 s)'."""
+    if not target:
+        return None
+    return f"{what} {_clock(seconds)} for a {_clock(target)} target ({seconds - target:+.0f} s)"

@@ -12,6 +12,7 @@ import pytest
 from exporters import aaf, get_format
 from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
+from scriptkit.mix import DUCK_DB, clip_gain
 from scriptkit.models import ExportOptions
 from tests.fixtures import ODD_FOLDER, RATES, sample_timeline
 
@@ -116,6 +117,21 @@ def test_full_timeline_with_audio(tmp_path: Path) -> None:
     with aaf2.open(str(target), "r") as handle:
         comments = {m.name: dict(m.comments.items()) for m in handle.content.mastermobs()}
     assert comments["sc01-kitchen-001"]["ScriptkitShot"] == "sc01-kitchen-001"
+    # the mix: the music's ducking keyframes as an Audio Gain operation around its clip, as Avid stores them
+    with aaf2.open(str(target), "r") as handle:
+        (mob,) = list(handle.content.compositionmobs())
+        gains = {}
+        for slot in mob.slots:
+            if isinstance(slot.segment, aaf2.components.OperationGroup):
+                for item in slot.segment.segments[0].components:
+                    if isinstance(item, aaf2.components.OperationGroup) and item.operation.name == "Audio Gain":
+                        (value,) = list(item.parameters)
+                        points = [float(point.value) for point in value["PointList"]]
+                        gains[item.segments[0].mob.name] = points
+    music = next(c for c in tl.find_clips() if c.metadata["scriptkit"]["kind"] == "music")
+    _, keys = clip_gain(music.metadata["scriptkit"])
+    assert gains["music-bed"] == pytest.approx([10 ** (db / 20) for _, db in keys], rel=1e-5)
+    assert min(gains["music-bed"]) == pytest.approx(10 ** ((-18 + DUCK_DB) / 20), rel=1e-5)
 
 
 def test_failed_write_leaves_no_file(tmp_path: Path) -> None:

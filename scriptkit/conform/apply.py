@@ -340,6 +340,8 @@ def conform_timeline(
             return None
         return new.clip if _hash(old.clip) != _hash(new.clip) else None
 
+    shot_ends = {p.identity.owner: (p.start + p.duration, p.clip) for p in lay.shots()}
+
     # 1. clips in place: swaps, resizes, removals (walk each track back to front so indices stay valid)
     for placed in sorted(lay.clips, key=lambda p: (p.track, -p.index)):
         identity = placed.identity
@@ -404,6 +406,7 @@ def conform_timeline(
                 report.notes.append(
                     f"the new {owner} is {pushed} frames longer than the room after it: later clips on its track moved"
                 )
+            _flag_overrun(placed, new.duration, shot_ends, rate, report)
 
     # 2. new shots after their neighbour in script order (positions in edited frames)
     if changes is not None and changes.added and primary is not None:
@@ -445,6 +448,19 @@ def conform_timeline(
             if shot_id not in report.marked:
                 report.marked.append(shot_id)
     return ConformResult(out, report)
+
+
+def _flag_overrun(
+    line: Placed, frames: int, shot_ends: dict[Any, tuple[int, otio.schema.Clip]], rate: float, report: ConformReport
+) -> None:
+    """A new voice that now runs past the end of its shot as the editor cut it: the cut is kept, and flagged."""
+    end, shot = shot_ends.get(line.identity.shot_id, (None, None))
+    if end is None or shot is None or line.start + frames <= end:
+        return
+    over = line.start + frames - end
+    text = f"the new {line.identity.owner} runs {over} frames past the end of {line.identity.shot_id} as cut"
+    _change_marker(shot, "VOICE LONGER", text + "; the cut is kept", str(line.identity.shot_id), rate)
+    report.notes.append(text + ": the editor's cut is kept (flagged with a red marker)")
 
 
 def _insert_new_shots(
