@@ -48,8 +48,9 @@ class BuildRequest(BaseModel):
 
 
 def slugify(text: str) -> str:
-    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty; at most 80
+    characters, so that every output name stays within the 255 bytes a file system allows)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()[:400]).strip("-")[:80].strip("-")
     return slug or "untitled"
 
 

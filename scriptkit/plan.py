@@ -58,7 +58,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scriptkit import lexicon
+from scriptkit.limits import check_script, check_speech
 from scriptkit.models import (
+    MAX_NAME,
+    MAX_TEXT,
     DialogueLine,
     Element,
     MusicBed,
@@ -361,6 +364,8 @@ class _Planner:
             name = " ".join(match.group(1).split())
             words = name.split()
             if not words or any(w in lexicon.SOUND_WORDS for w in words) or name in self.descriptions:
+                continue
+            if len(name) > MAX_NAME:  # a shouted sentence, not a name
                 continue
             if words[-1] in lexicon.VISUAL_WORDS and len(words) == 1:
                 continue
@@ -1086,6 +1091,8 @@ def _finish(
     ]
     scene = draft.scene
     action = "\n".join(draft.action)
+    if len(action) > MAX_TEXT:  # a page-long paragraph's shot: its caption and prompt need no more
+        action = action[: MAX_TEXT - 1] + "…"
     prompt = prompt_text(
         template,
         descriptions,
@@ -1160,6 +1167,7 @@ def _shot_model(values: dict[str, Any]) -> Shot:
 
 def plan_script(script: Script, template: Template) -> ShotList:
     """Plan the shots of `script` with `template` (pure, deterministic). See the module docstring for the rules."""
+    check_script(script)
     collecting = gc.isenabled()
     gc.disable()  # thousands of small objects and no cycles: the collector would only rescan them (~12%)
     try:
@@ -1181,6 +1189,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
+        check_speech(shots, script.source)
         # Validating ~2000 shot dicts would take a quarter of the planning time; they are built right by `_finish`
         # (tests re-validate big plans), so they become models directly. The one value that depends on the
         # user's template is the duration (min_shot <= 0 could give 0): then validation reports it, as before.
