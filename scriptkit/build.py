@@ -12,6 +12,7 @@ The project folder holds:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 import exporters
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_bytes, atomic_write_text
+from scriptkit.io import LOCK_NAME, atomic_write_bytes, atomic_write_text, folder_lock, remove_stale_temps
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
 
@@ -299,11 +300,6 @@ def make_manifest(
 
 def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
-    from generators.run import generate_assets
-    from scriptkit.plan import load_shotlist
-    from scriptkit.shotlist_io import write_shotlist
-    from scriptkit.templates import load_template
-    from scriptkit.timeline import build_timeline
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:
@@ -316,6 +312,26 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     project_dir = Path(request.output)
     if project_dir.exists() and not project_dir.is_dir():
         raise ScriptkitError("output exists and is not a folder", project_dir)
+    created = not project_dir.exists()
+    try:
+        with folder_lock(project_dir):
+            remove_stale_temps(project_dir)
+            return _build_locked(request, source, project_dir, say)
+    except ScriptkitError:
+        if created:  # a refused build leaves no folder behind, only what it had finished (nothing, here)
+            with contextlib.suppress(OSError):
+                (project_dir / LOCK_NAME).unlink()
+                project_dir.rmdir()
+        raise
+
+
+def _build_locked(request: BuildRequest, source: Path, project_dir: Path, say: Any) -> dict[str, Any]:
+    from generators.run import generate_assets
+    from scriptkit.plan import load_shotlist
+    from scriptkit.shotlist_io import write_shotlist
+    from scriptkit.templates import load_template
+    from scriptkit.timeline import build_timeline
+
     template = load_template(request.template)
     shotlist = load_shotlist(source, template)
     formats = formats_for(request.nle, request.preview)

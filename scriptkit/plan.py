@@ -57,7 +57,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from scriptkit import lexicon
+from scriptkit.errors import ScriptkitError
 from scriptkit.limits import check_script, check_speech
 from scriptkit.models import (
     MAX_NAME,
@@ -352,6 +355,8 @@ class _Planner:
         return []
 
     def _add_character(self, name: str) -> None:
+        if len(name) > MAX_NAME:  # a shouted sentence, not a name
+            return
         if name not in self.names:
             self.names.add(name)
             self.extra_names.append(name)
@@ -364,8 +369,6 @@ class _Planner:
             name = " ".join(match.group(1).split())
             words = name.split()
             if not words or any(w in lexicon.SOUND_WORDS for w in words) or name in self.descriptions:
-                continue
-            if len(name) > MAX_NAME:  # a shouted sentence, not a name
                 continue
             if words[-1] in lexicon.VISUAL_WORDS and len(words) == 1:
                 continue
@@ -1195,7 +1198,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
         # user's template is the duration (min_shot <= 0 could give 0): then validation reports it, as before.
         if all(shot["duration"] > 0 for shot in shots):
             shots = [_shot_model(shot) for shot in shots]
-        return ShotList(
+        return _shotlist(
             title=script.title,
             source=script.source,
             template=template.name,
@@ -1212,6 +1215,18 @@ def plan_script(script: Script, template: Template) -> ShotList:
     finally:
         if collecting:
             gc.enable()
+
+
+def _shotlist(**values: Any) -> ShotList:
+    """The planned `ShotList`; a value beyond the models' limits (a template's, or one the checks above missed)
+    is one located error, not a traceback."""
+    try:
+        return ShotList(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        message = f"cannot plan this screenplay: {where}: {error['msg']}"
+        raise ScriptkitError(message, values.get("source") or None) from None
 
 
 def load_shotlist(path: Path, template: Template) -> ShotList:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -469,7 +470,7 @@ def build_timeline(
     if shotlist.music is not None and assets.music is not None:
         tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate))
 
-    for text in fixups:
+    for text in summarise(fixups):
         log.warning("%s", text)
     set_metadata(
         tl,
@@ -486,6 +487,24 @@ def build_timeline(
         },
     )
     return tl
+
+
+def summarise(fixups: list[str], listed: int = 5) -> list[str]:
+    """The fix-ups as the user reads them: one line per kind of fix-up ("shot X: wipe dropped, ..." on 16 shots
+    is one line naming the first few shots), a kind met once as it is."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for text in fixups:
+        subject, _, what = text.partition(": ")
+        groups.setdefault(re.sub(r"[0-9]+", "#", what), []).append((subject, what))
+    lines = []
+    for items in groups.values():
+        if len(items) == 1:
+            lines.append(f"{items[0][0]}: {items[0][1]}")
+            continue
+        names = ", ".join(subject for subject, _ in items[:listed])
+        more = f" and {len(items) - listed} more" if len(items) > listed else ""
+        lines.append(f"{items[0][1]}: {len(items)} times ({names}{more})")
+    return lines
 
 
 def _dialogue_order(shotlist: ShotList) -> dict[str, int]:
