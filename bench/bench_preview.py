@@ -70,7 +70,8 @@ def child_preview(timeline_path: Path, out: Path) -> None:
     from scriptkit.models import ExportOptions
 
     timeline = otio.adapters.read_from_file(str(timeline_path))
-    options = ExportOptions(project_dir=str(out.parent), preview_width=SIZE[0], preview_height=SIZE[1])
+    size = {"preview_width": SIZE[0], "preview_height": SIZE[1]}
+    options = ExportOptions(project_dir=str(out.parent), formats={"preview": size})
     wall, cpu = time.perf_counter(), time.process_time()
     write(timeline, out, options)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

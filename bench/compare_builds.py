@@ -4,8 +4,9 @@
     python bench/compare_builds.py HEAD~3 HEAD     # two revisions
 
 Scenarios: the example episode (every format and the preview), the example again at the widescreen preset with
-relative media and FCPXML 1.13, `scriptkit diff` and `scriptkit refine` on the first project (an edit of the
-script), and the test fixtures' episode written by every registered writer at 23.976, 29.97 DF and 30 fps.
+relative media and FCPXML 1.13, and for Avid and Premiere only; `scriptkit check`, `scriptkit diff` and
+`scriptkit refine` on the first project (an edit of the script); and the test fixtures' episode written by every
+registered writer at 23.976, 29.97 DF and 30 fps.
 
 Each revision runs in a subprocess with PYTHONPATH at its tree (a `git worktree` in a temp folder for a
 revision). Both write to the same absolute paths (media URLs inside the files are absolute), one after the other.
@@ -48,6 +49,9 @@ code, text = cli("build", example, "--style", style, "-o", "ep07", "-q")
 assert code == 0, text
 code, text = cli("build", example, "--style", style, "-o", "wide", "-t", "widescreen", "--no-preview",
                  "--relative-media", "--fcpxml-version", "1.13", "-q")
+assert code == 0, text
+code, text = cli("build", example, "--style", style, "-o", "premiere-avid", "--nle", "avid,premiere", "--no-preview",
+                 "--no-burn-in", "-q")
 assert code == 0, text
 code, text = cli("check", "ep07")
 Path("check.txt").write_text(f"{code}\n{text}")

@@ -20,13 +20,13 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import sha256_file
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -60,6 +60,8 @@ class Format:
     output: str
     #: The `--nle` targets it is written for, in the order of `NLE_ORDER`.
     nles: tuple[str, ...] = ()
+    #: The targets whose main import it is (written first for them: Premiere's xmeml, Avid's AAF).
+    primary_for: tuple[str, ...] = ()
     when: When = "nle"
     #: The output is a folder (a CapCut draft, an FCPXML bundle) rather than one file.
     folder: bool = False
@@ -67,6 +69,8 @@ class Format:
     timeline: bool = True
     #: The file states its frame rate (an EDL does not: its reader is told or guesses).
     carries_rate: bool = True
+    #: It reads back everything the timeline holds (our metadata included): a project's plan can be read from it.
+    lossless: bool = False
     write: Callable[[otio.schema.Timeline, Path, ExportOptions], None] | None = None
     read: Callable[[Path], otio.schema.Timeline] | None = None
     #: Content recognition: does this file or folder hold this format? (Used when a suffix is shared.)
@@ -127,6 +131,8 @@ NLE_ORDER: tuple[str, ...] = ("resolve", "premiere", "fcp", "avid", "kdenlive", 
 @functools.cache
 def _modules() -> dict[str, str]:
     """MODULES plus the formats registered by installed packages (entry points), in-tree ones first."""
+    from importlib.metadata import entry_points  # only when formats are looked up (keeps `--help` quick)
+
     found = dict(MODULES)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.value.split(":")[0])
@@ -139,9 +145,13 @@ def get_format(name: str) -> Format:
     modules = _modules()
     if name not in modules:
         raise ScriptkitError(f"unknown format {name!r}; known: {', '.join(sorted(modules))}")
-    fmt = importlib.import_module(modules[name]).FORMAT
-    if fmt.name != name:
-        raise ScriptkitError(f"format module {modules[name]} registers {fmt.name!r}, not {name!r}")
+    try:
+        fmt = importlib.import_module(modules[name]).FORMAT
+    except (ImportError, AttributeError) as exc:  # e.g. a broken out-of-tree format: one line, not a traceback
+        raise ScriptkitError(f"format {name!r} ({modules[name]}) cannot be loaded: {exc}") from None
+    if not isinstance(fmt, Format) or fmt.name != name:
+        found = fmt.name if isinstance(fmt, Format) else type(fmt).__name__
+        raise ScriptkitError(f"format module {modules[name]} registers {found!r} as FORMAT, not a Format {name!r}")
     return fmt
 
 
@@ -159,6 +169,12 @@ def available() -> list[str]:
 def formats() -> Iterator[Format]:
     """Every registered format, in the order a build writes them."""
     return (get_format(name) for name in available())
+
+
+def reference_formats() -> list[Format]:
+    """The timeline formats that read back, lossless ones first: where a project's timeline is read from."""
+    readable = [fmt for fmt in formats() if fmt.timeline and fmt.read is not None]
+    return sorted(readable, key=lambda fmt: not fmt.lossless)
 
 
 def nle_targets() -> list[str]:
@@ -249,16 +265,8 @@ def output_digest(path: Path) -> str:
     """SHA-256 of an output: a file's bytes, or a folder's files (relative POSIX paths and bytes, in order)."""
     path = Path(path)
     if not path.is_dir():
-        return _file_digest(path)
+        return sha256_file(path)
     digest = hashlib.sha256(b"folder\0")
     for item in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + _file_digest(item).encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        digest.update(item.relative_to(path).as_posix().encode() + b"\0" + sha256_file(item).encode() + b"\0")
     return digest.hexdigest()

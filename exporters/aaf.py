@@ -645,6 +645,7 @@ FORMAT = Format(
     suffixes=(".aaf",),
     output="{slug}.aaf",
     nles=("premiere", "avid"),
+    primary_for=("avid",),
     write=write,
     read=read,
     metadata_keys=("AAF", "aaf"),

@@ -48,7 +48,7 @@ from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
 from scriptkit import safexml
-from scriptkit.contract import frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
+from scriptkit.contract import clip_media, frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.models import ExportOptions
@@ -243,8 +243,7 @@ class _Writer:
         if found is None:
             url_path = urlparse(target).path
             media = Path(unquote(url_path or target))
-            suffix = media.suffix.lower()
-            kind = "image" if suffix in IMAGE_EXTENSIONS else "audio" if suffix in AUDIO_EXTENSIONS else kind_hint
+            kind = {"still": "image", "movie": "video", "audio": "audio"}.get(clip_media(clip), kind_hint)
             if src == target and url_path:  # the common case: the URL as it is (parsed once)
                 name = media.stem or clip.name
             else:
@@ -1273,6 +1272,7 @@ FORMAT = Format(
     suffixes=(".fcpxml", ".fcpxmld", ".xml"),
     output="{slug}.fcpxml",
     nles=("resolve", "fcp"),
+    primary_for=("resolve", "fcp"),
     write=write,
     read=read,
     sniff=lambda path: Path(path).is_dir() or b"<fcpxml" in head(path),

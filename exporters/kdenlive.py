@@ -39,8 +39,8 @@ from exporters.mlt_common import (
     level_ramp,
     media_ref,
     mlt_profile,
+    picture_producer_props,
     shot_layout,
-    still_producer_props,
     wipe_shape,
     write_luma_pgm,
 )
@@ -167,7 +167,7 @@ def _bin_producers(x: XmlWriter, lay: Layout, bins: _Bin, ref: Any) -> list[tupl
         x.open("producer", {"id": pid, "in": 0, "out": shot.available - 1})
         x.props(
             {
-                **still_producer_props(shot.available, ref(shot.path)),
+                **picture_producer_props(shot, ref(shot.path)),
                 "kdenlive:clipname": shot.name,
                 "kdenlive:folderid": -1,
                 "kdenlive:clip_type": 2,
@@ -362,6 +362,7 @@ FORMAT = Format(
     suffixes=(".kdenlive",),
     output="{slug}.kdenlive",
     nles=("kdenlive",),
+    primary_for=("kdenlive",),
     timeline=False,
     write=write,
 )

@@ -31,9 +31,9 @@ from exporters.mlt_common import (
     level_ramp,
     media_ref,
     mlt_profile,
+    picture_producer_props,
     segments,
     shot_layout,
-    still_producer_props,
     used_wipes,
     wipe_shape,
     write_luma_pgm,
@@ -82,7 +82,7 @@ def build(lay: Layout, folder: Path, relative: bool = False) -> str:
         x.open("producer", {"id": f"shot{shot.index}", "in": 0, "out": shot.available - 1})
         x.props(
             {
-                **still_producer_props(shot.available, ref(shot.path)),
+                **picture_producer_props(shot, ref(shot.path)),
                 "shotcut:caption": shot.name,
                 "shotcut:comment": shot.meta.get("action", ""),
                 "scriptkit:shot_id": shot.name,
@@ -252,6 +252,7 @@ FORMAT = Format(
     suffixes=(".mlt",),
     output="{slug}.mlt",
     nles=("shotcut",),
+    primary_for=("shotcut",),
     timeline=False,
     write=write,
 )

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import opentimelineio as otio
 
-from scriptkit.contract import Joint, flatten, frames_at, plain, scriptkit_meta, timeline_rate, video_track
+from scriptkit.contract import Joint, clip_media, flatten, frames_at, plain, scriptkit_meta, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, url_to_path
 
@@ -52,6 +52,8 @@ class ShotPlace:
     available: int
     path: Path
     meta: dict[str, Any]
+    #: "still" (a keyframe: any length) or "movie" (`available` frames of moving picture).
+    media: str = "still"
 
     @property
     def end(self) -> int:
@@ -233,6 +235,7 @@ def _read_video(track: otio.schema.Track, rate: Fraction, lay: Layout) -> None:
                 available=_available(item, rate, slot.source_in + slot.frames),
                 path=_media_path(item),
                 meta=scriptkit_meta(item),
+                media=clip_media(item),
             )
         )
         for marker in item.markers:
@@ -467,6 +470,44 @@ def still_producer_props(length: int, resource: str) -> dict[str, Any]:
         "seekable": 1,
         "mlt_service": "pixbuf",
     }
+
+
+def picture_producer_props(shot: ShotPlace, resource: str) -> dict[str, Any]:
+    """The MLT producer properties of a shot's picture: a `pixbuf` still, or an `avformat` movie (no audio)."""
+    if shot.media != "movie":
+        return still_producer_props(shot.available, resource)
+    return {
+        "length": shot.available,
+        "eof": "pause",
+        "resource": resource,
+        "audio_index": -1,
+        "video_index": 0,
+        "seekable": 1,
+        "mlt_service": "avformat-novalidate",
+    }
+
+
+def picture_image(shot: ShotPlace) -> Any:
+    """A shot's picture as a PIL RGB image: the keyframe, or a movie's frame at the shot's first source frame."""
+    from PIL import Image, UnidentifiedImageError
+
+    if shot.media == "movie":
+        import av
+
+        try:
+            with av.open(str(shot.path)) as container:
+                for index, frame in enumerate(container.decode(video=0)):
+                    if index >= shot.source_start:
+                        return frame.to_image().convert("RGB")
+        except av.error.FFmpegError as exc:
+            raise ScriptkitError(f"cannot read the movie: {exc}", shot.path) from None
+        raise ScriptkitError(f"the movie holds fewer than {shot.source_start + 1} frames", shot.path)
+    try:
+        with Image.open(shot.path) as img:
+            img.load()
+            return img.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise ScriptkitError(f"cannot read keyframe image: {exc}", shot.path) from None
 
 
 def media_ref(path: Path, project_dir: Path, relative: bool) -> str:

@@ -154,6 +154,7 @@ FORMAT = Format(
     suffixes=(".otio", ".json"),
     output="{slug}.otio",
     nles=("resolve", "premiere"),
+    lossless=True,
     write=write,
     read=read,
     metadata_keys=("otio",),

@@ -141,6 +141,7 @@ FORMAT = Format(
     suffixes=(".otioz",),
     output="{slug}.otioz",
     when="all",
+    lossless=True,
     write=write,
     read=read,
 )

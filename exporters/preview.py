@@ -32,6 +32,7 @@ import contextlib
 import queue
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -47,6 +48,7 @@ from exporters.mlt_common import (
     check_media,
     crop_box,
     layout,
+    picture_image,
     wipe_ramp,
     wipe_shape,
 )
@@ -174,16 +176,10 @@ class Plate:
     chroma: tuple[Any, Any] | None = None
 
 
-def _load_rgb(path: Path, size: tuple[int, int]) -> Any:
-    """The keyframe scaled to cover `size` and centre-cropped: a PIL RGB image of exactly `size`."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def _fit(rgb: Any, size: tuple[int, int]) -> Any:
+    """A PIL RGB image scaled to cover `size` and centre-cropped to exactly `size`."""
+    from PIL import Image, ImageOps
 
-    try:
-        with Image.open(path) as img:
-            img.load()
-            rgb = img.convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise ScriptkitError(f"cannot read keyframe image: {exc}", path) from None
     return ImageOps.fit(rgb, size, method=Image.Resampling.BICUBIC)
 
 
@@ -191,7 +187,7 @@ def make_plate(shot: ShotPlace, size: tuple[int, int]) -> Plate:
     import numpy as np
     from PIL import Image
 
-    rgb = np.asarray(_load_rgb(shot.path, size))
+    rgb = np.asarray(_fit(picture_image(shot), size))
     y, u, v = rgb_to_yuv(rgb)
     return Plate(
         y=Image.fromarray(_u8(y), "L"),
@@ -227,6 +223,52 @@ def picture(plate: Plate, frame: int, size: tuple[int, int]) -> tuple[np.ndarray
         cr = plate.v.resize((width // 2, height // 2), bilinear, box=half)
         plate.chroma_frame, plate.chroma = even, (np.asarray(cb), np.asarray(cr))
     return y, plate.chroma[0], plate.chroma[1]
+
+
+class MoviePlate:
+    """A shot's movie, decoded in order as its frames are asked for (timeline frame -> the media frame its
+    source range puts there; before the first or past the last frame it holds that frame)."""
+
+    def __init__(self, shot: ShotPlace, size: tuple[int, int]) -> None:
+        self.shot, self.size = shot, size
+        self.container: Any = None
+        self.frames: Iterator[Any] = iter(())
+        self.next = 0
+        self.planes: tuple[Any, Any, Any] | None = None
+
+    def _open(self) -> None:
+        import av
+
+        self.close()
+        try:
+            self.container = av.open(str(self.shot.path))
+        except av.error.FFmpegError as exc:
+            raise ScriptkitError(f"cannot read the movie: {exc}", self.shot.path) from None
+        self.frames, self.next, self.planes = self.container.decode(video=0), 0, None
+
+    def picture(self, frame: int) -> tuple[Any, Any, Any]:
+        import numpy as np
+
+        shot = self.shot
+        index = max(0, min(shot.available - 1, shot.source_start + frame - shot.start))
+        if self.container is None or index < self.next - 1:
+            self._open()
+        while self.next <= index:
+            decoded = next(self.frames, None)
+            if decoded is None:  # shorter than it said: hold its last frame
+                break
+            rgb = np.asarray(_fit(decoded.to_image().convert("RGB"), self.size))
+            y, u, v = rgb_to_yuv(rgb)
+            self.planes = (_u8(y), _u8(_half(u)), _u8(_half(v)))
+            self.next += 1
+        if self.planes is None:
+            raise ScriptkitError("the movie holds no picture", shot.path)
+        return self.planes
+
+    def close(self) -> None:
+        if self.container is not None:
+            self.container.close()
+            self.container = None
 
 
 def black(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -578,7 +620,8 @@ class _Composer:
     def __init__(self, lay: Layout, size: tuple[int, int], burn_in: bool) -> None:
         width, height = size
         self.lay, self.size = lay, size
-        self.plates = {shot.index: make_plate(shot, size) for shot in lay.shots}
+        self.plates = {shot.index: make_plate(shot, size) for shot in lay.shots if shot.media != "movie"}
+        self.movies = {shot.index: MoviePlate(shot, size) for shot in lay.shots if shot.media == "movie"}
         self.ramps: dict[str, tuple] = {}
         for blend in lay.blends:
             shape = wipe_shape(blend.wipe)
@@ -589,18 +632,26 @@ class _Composer:
         self.shots = _Cursor([(s.start, s.end, s.index) for s in lay.shots])
         self.blends = _Cursor([(b.start, b.end, b) for b in lay.blends])
 
+    def picture(self, shot: int, frame_no: int) -> tuple[Any, Any, Any]:
+        movie = self.movies.get(shot)
+        return movie.picture(frame_no) if movie is not None else picture(self.plates[shot], frame_no, self.size)
+
+    def close(self) -> None:
+        for movie in self.movies.values():
+            movie.close()
+
     def frame(self, frame_no: int) -> Any:
         """The finished av.VideoFrame for timeline frame `frame_no` (frames must be asked for in order)."""
         size = self.size
         blend = self.blends.at(frame_no)
         current = self.shots.at(frame_no)
         if blend is not None:
-            a = picture(self.plates[blend.outgoing], frame_no, size)
-            b = picture(self.plates[blend.incoming], frame_no, size)
+            a = self.picture(blend.outgoing, frame_no)
+            b = self.picture(blend.incoming, frame_no)
             p = (frame_no - blend.start) / max(1, blend.duration)
             planes = wipe(a, b, p, self.ramps[wipe_shape(blend.wipe)]) if blend.kind == "wipe" else dissolve(a, b, p)
         elif current is not None:
-            planes = picture(self.plates[current], frame_no, size)
+            planes = self.picture(current, frame_no)
         else:
             planes = black(size)
         level = _level(self.lay.fades, frame_no)
@@ -667,6 +718,7 @@ def render(lay: Layout, path: Path, size: tuple[int, int], burn_in: bool = True)
         while worker.is_alive():
             with contextlib.suppress(queue.Empty):
                 frames.get(timeout=0.05)
+        composer.close()
     return RenderStats(lay.duration, size, lay.rate, lay.seconds(lay.duration))
 
 

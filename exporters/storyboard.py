@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exporters import Format
-from exporters.mlt_common import Layout, ShotPlace, meta_text, shot_layout
+from exporters.mlt_common import Layout, ShotPlace, meta_text, picture_image, shot_layout
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.rates import frames_to_timecode
@@ -98,16 +98,12 @@ class Card:
     transition_out: str = "cut"
 
 
-def thumbnail_uri(path: Path) -> str:
-    """The keyframe as a JPEG data: URI, long side THUMB_SIDE (never enlarged)."""
-    from PIL import Image, UnidentifiedImageError
+def thumbnail_uri(shot: ShotPlace) -> str:
+    """The shot's picture (its keyframe, or its movie's first shown frame) as a JPEG data: URI, long side
+    THUMB_SIDE (never enlarged)."""
+    from PIL import Image
 
-    try:
-        with Image.open(path) as img:
-            img.load()
-            rgb = img.convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise ScriptkitError(f"cannot read keyframe image: {exc}", path) from None
+    rgb = picture_image(shot)
     rgb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     rgb.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -219,7 +215,7 @@ def build(lay: Layout) -> str:
     sections = []
     for number, (scene, shots) in enumerate(scenes(lay), start=1):
         start, end = shots[0].start, shots[-1].end
-        items = "".join(_card_html(lay, by_name[s.name], thumbnail_uri(s.path)) for s in shots)
+        items = "".join(_card_html(lay, by_name[s.name], thumbnail_uri(s)) for s in shots)
         sections.append(
             f'<section class="scene" id="scene-{number}" data-scene="{e(scene, quote=True)}">'
             f"<h2>Scene {number}: {e(scene)}</h2>"

@@ -648,6 +648,7 @@ FORMAT = Format(
     suffixes=(".xml",),
     output="{slug}.premiere.xml",
     nles=("premiere",),
+    primary_for=("premiere",),
     write=write,
     read=read,
     metadata_keys=("fcp_xml", "xmeml"),

@@ -10,11 +10,15 @@ transformers never load at `import scriptkit`); `ROLES` lists them with their de
 - `MovieGenerator` ("movie"): none yet, and none by default (no movies are made); a video backend is one new
   module and `register(MOVIE_BACKENDS, "name", "module:Class")` (or a line in `MOVIE_BACKENDS`).
 
-A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`) at construction, and a batch
-of jobs in `generate`, yielding each job's result as soon as it is ready (so progress moves and a killed run
-keeps what was finished). `params(job)` returns everything besides the job itself that determines the
-output: it goes into the cache key and the asset record. `version` changes when a backend's output for the
-same inputs changes, so an upgrade re-renders.
+A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`, checked first against the
+backend's own typed `Options` model, which refuses an unknown or misspelt option in one line) at
+construction, and a batch of jobs in `generate`, yielding each job's result as soon as it is ready (so
+progress moves and a killed run keeps what was finished). What the output depends on is declared: an image
+backend's `key_inputs` names the parts of a job its pictures depend on (a diffusion model reads the prompt,
+seed, style and size, not the script's title or cast; the storyboard draws all of them), and `params(job)`
+returns everything besides the job that determines the output. Both go into the cache key (and `params` into
+the asset record). `version` changes when a backend's output for the same inputs changes, so an upgrade
+re-renders.
 
 Orchestration (cache, resume, progress, assets.json) lives in `generators.run`.
 """
@@ -26,6 +30,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generators.audio import Audio
 from scriptkit.errors import ScriptkitError
@@ -99,13 +105,30 @@ class MovieJob:
         return self.shot.id
 
 
+class BackendOptions(BaseModel):
+    """A backend's options: subclass it per backend (unknown names are refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CharacterVoice(BackendOptions):
+    """Per-character overrides of a voice backend ([generators.<backend>.characters.NAME])."""
+
+    pitch: float | None = None
+    length_scale: float | None = None
+    noise_scale: float | None = None
+    noise_w: float | None = None
+    speaking_rate: float | None = None
+
+
 @dataclass
 class BackendBase:
-    """Options-holding base: `options` is the backend's table from the project config."""
+    """Options-holding base: `options` is the backend's table from the project config (checked by `Options`)."""
 
     options: dict[str, Any] = field(default_factory=dict)
     name: ClassVar[str] = ""
     version: ClassVar[str] = "1"
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
 
     def __post_init__(self) -> None:
         """Check options and find models here; raise ScriptkitError with what to do."""
@@ -116,7 +139,14 @@ class BackendBase:
         return ""
 
 
+#: The parts of an image job a backend's pictures may depend on (each enters the cache key when declared).
+IMAGE_KEY_INPUTS = ("prompt", "negative", "seed", "style", "size", "shot", "title", "cast")
+
+
 class ImageGenerator(BackendBase):
+    #: What of the job the pictures depend on (a subset of IMAGE_KEY_INPUTS): only these enter the cache key.
+    key_inputs: ClassVar[tuple[str, ...]] = IMAGE_KEY_INPUTS
+
     def params(self, job: ImageJob) -> Params:
         return {}
 
@@ -215,21 +245,25 @@ def _resolve(registry: dict[str, str], kind: str, name: str) -> Callable[..., An
     return getattr(module, class_name)
 
 
-def make_backend(role: str, name: str, options: dict[str, Any] | None = None) -> Any:
-    """The backend `name` of a role, constructed with its options."""
-    return _resolve(ROLES[role].registry, role, name)(options=dict(options or {}))
+def make_backend(role: str, name: str, options: dict[str, Any] | None = None, where: Path | None = None) -> Any:
+    """The backend `name` of a role, its options checked by its `Options` model, constructed with them.
 
-
-def image_backend(name: str, options: dict[str, Any] | None = None) -> ImageGenerator:
-    return make_backend("image", name, options)
-
-
-def voice_backend(name: str, options: dict[str, Any] | None = None) -> VoiceGenerator:
-    return make_backend("voice", name, options)
-
-
-def cue_backend(name: str, options: dict[str, Any] | None = None) -> CueGenerator:
-    return make_backend("cue", name, options)
+    `where` (the config file) is named in the one-line error for an unknown, misspelt or mistyped option."""
+    backend = _resolve(ROLES[role].registry, role, name)
+    options = dict(options or {})
+    model: type[BackendOptions] = getattr(backend, "Options", BackendOptions)
+    try:
+        model.model_validate(options)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        option = ".".join(str(part) for part in first.get("loc", ()))
+        known = ", ".join(model.model_fields) or "none"
+        if first.get("type") == "extra_forbidden":
+            message = f"[generators.{name}] has no option {option!r} (its options: {known})"
+        else:
+            message = f"[generators.{name}] {option}: {str(first.get('msg', 'invalid')).removeprefix('Value error, ')}"
+        raise ScriptkitError(message, where) from None
+    return backend(options=options)
 
 
 def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scriptkit.io import atomic_write_bytes, atomic_write_text
+from scriptkit.io import atomic_write_bytes, atomic_write_text, sha256_file
 from scriptkit.models import Asset
 
 CACHE_DIR = ".cache"
@@ -34,14 +34,6 @@ def asset_key(payload: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of `payload` (sorted keys, no whitespace, floats as repr)."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:

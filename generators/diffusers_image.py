@@ -45,7 +45,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generators import ImageGenerator, ImageJob, Params, iter_batches, missing_extra
+from pydantic import Field
+
+from generators import BackendOptions, ImageGenerator, ImageJob, Params, iter_batches, missing_extra
 from scriptkit.errors import ScriptkitError
 
 REQUIRED = ("torch", "diffusers", "transformers", "safetensors")
@@ -112,9 +114,44 @@ def instantstyle_scale(unet: Any, scale: float, style_only: bool) -> float | dic
     return scale
 
 
+class DiffusersCharacter(BackendOptions):
+    """[generators.diffusers.characters.NAME]: a fixed seed and/or a reference image for a character."""
+
+    seed: int | None = None
+    reference: str | None = None
+
+
+class DiffusersOptions(BackendOptions):
+    """[generators.diffusers] (see the module docstring)."""
+
+    model: str | None = None
+    steps: int = 4
+    guidance_scale: float = 0.0
+    resolution: int = 0
+    batch_size: int = 4
+    device: str = "auto"
+    threads: int = 0
+    dtype: str = "auto"
+    style_prompt: str = ""
+    ip_adapter: str | None = None
+    ip_adapter_subfolder: str = "models"
+    ip_adapter_weight: str = "ip-adapter_sd15.safetensors"
+    image_encoder_folder: str = "image_encoder"
+    style_scale: float = 0.8
+    style_only: bool = True
+    lora: str | None = None
+    lora_scale: float = 1.0
+    character_scale: float = 0.6
+    characters: dict[str, DiffusersCharacter] = Field(default_factory=dict)
+
+
 class DiffusersImages(ImageGenerator):
     name = "diffusers"
     version = "1"
+    Options = DiffusersOptions
+    #: A picture depends on the prompt, the negative prompt, the seed, the style reference and the size (and
+    #: `params`: model, steps, adapters, the shot's character): not on the shot id, the script title or the cast.
+    key_inputs = ("prompt", "negative", "seed", "style", "size")
 
     def __post_init__(self) -> None:
         require_extra()

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import Field
 
-from generators import Params, VoiceGenerator, VoiceJob
+from generators import BackendOptions, CharacterVoice, Params, VoiceGenerator, VoiceJob
 from generators.audio import SAMPLE_RATE, Audio, fade_edges, pitch_shift, read_wav
 from scriptkit.errors import ScriptkitError
 
@@ -130,9 +131,20 @@ def plan_batches(groups: list[list[VoiceJob]], workers: int, min_lines: int = 3)
     return batches
 
 
+class PiperOptions(BackendOptions):
+    """[generators.piper]: the voice model, determinism, parallel workers, per-character overrides."""
+
+    model: str | None = None
+    deterministic: bool = True
+    workers: int | None = None
+    timeout: float = 120.0
+    characters: dict[str, CharacterVoice] = Field(default_factory=dict)
+
+
 class PiperVoices(VoiceGenerator):
     name = "piper"
     version = "1"
+    Options = PiperOptions
 
     def __post_init__(self) -> None:
         self.deterministic = bool(self.options.get("deterministic", True))

@@ -181,21 +181,24 @@ def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -
         params = {**backend.params(job), "take": take}
         drawn = shot.model_dump(include={"id", "size", "move", "characters", "int_ext", "location", "time_of_day"})
         drawn.update(action=shot.action, description=shot.description)
+        inputs = {  # the facets of the job; the backend declares those its pictures depend on
+            "prompt": job.prompt,
+            "negative": job.negative_prompt,
+            "seed": seed,
+            "style": style.sha256 if style else "",
+            "size": [job.width, job.height],
+            "shot": drawn,
+            "title": shotlist.title,
+            "cast": cast_context(shot, shotlist.characters),
+        }
         key = asset_key(
             {
                 "kind": "image",
                 "backend": backend.name,
                 "version": backend.version,
                 "model": backend.model,
-                "prompt": job.prompt,
-                "negative": job.negative_prompt,
-                "seed": seed,
-                "style": style.sha256 if style else "",
-                "size": [job.width, job.height],
                 "params": params,
-                "shot": drawn,
-                "title": shotlist.title,
-                "cast": cast_context(shot, shotlist.characters),
+                **{name: inputs[name] for name in backend.key_inputs},
             }
         )
         record = Asset(
@@ -603,7 +606,11 @@ def _speakers(shotlist: ShotList) -> list[str]:
 def _backends(settings: GeneratorConfig) -> dict[str, Any]:
     """The backend of every role the config names (a role set to "" makes nothing)."""
     names = {role: settings.backend(role) for role in ROLES}
-    return {role: make_backend(role, name, settings.for_backend(name)) for role, name in names.items() if name}
+    return {
+        role: make_backend(role, name, settings.for_backend(name), settings.source)
+        for role, name in names.items()
+        if name
+    }
 
 
 def asset_summary(assets: Assets) -> str:

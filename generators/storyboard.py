@@ -30,8 +30,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from pydantic import Field
 
-from generators import ImageGenerator, ImageJob, Params
+from generators import BackendOptions, ImageGenerator, ImageJob, Params
 
 RGB = tuple[int, int, int]
 
@@ -819,9 +820,16 @@ def png_bytes(image: Image.Image, compress_level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
+class StoryboardOptions(BackendOptions):
+    compress_level: int = Field(3, ge=0, le=9, description="PNG compression (0-9): smaller files, same pixels")
+
+
 class StoryboardImages(ImageGenerator):
+    """Draws every facet of the job (framing, figures, the title on a title card), so all enter its key."""
+
     name = "storyboard"
     version = "1"
+    Options = StoryboardOptions
 
     def __post_init__(self) -> None:
         self.compress_level = int(self.options.get("compress_level", 3))

@@ -18,17 +18,28 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
-from generators import Params, VoiceGenerator, VoiceJob, missing_extra
+from generators import BackendOptions, CharacterVoice, Params, VoiceGenerator, VoiceJob, missing_extra
 from generators.audio import SAMPLE_RATE, Audio, fade_edges, pitch_shift
 from generators.diffusers_image import resolve_model
 from generators.piper import PRESETS, assign_presets, speakable
 from scriptkit.errors import ScriptkitError
 
 
+class VitsOptions(BackendOptions):
+    """[generators.transformers]: the local VITS model folder, noise, threads, per-character overrides."""
+
+    model: str | None = None
+    noise_scale: float = 0.667
+    threads: int = 0
+    characters: dict[str, CharacterVoice] = Field(default_factory=dict)
+
+
 class VitsVoices(VoiceGenerator):
     name = "transformers"
     version = "1"
+    Options = VitsOptions
 
     def __post_init__(self) -> None:
         for package in ("torch", "transformers"):

@@ -67,20 +67,19 @@ def _targets(nle: str) -> list[str]:
 
 
 def formats_for(nle: str, preview: bool) -> list[str]:
-    """The formats to write for an `--nle` value (comma-separated targets allowed: 'resolve,premiere'), in the
-    registry's order: those serving a target, those written `always`, the preview unless not wanted."""
-    targets = set(_targets(nle))
+    """The formats to write for an `--nle` value (comma-separated targets allowed: 'resolve,premiere'): target
+    by target its primary format, then the others serving it (registry order); with 'all', the formats only
+    'all' gets; then those written `always`; then the preview unless not wanted."""
+    targets = _targets(nle)
     every = "all" in targets
+    registry = list(exporters.formats())
     chosen: list[str] = []
-    for fmt in exporters.formats():
-        wanted = {
-            "nle": every or bool(targets & set(fmt.nles)),
-            "all": every,
-            "always": True,
-            "preview": preview,
-        }[fmt.when]
-        if wanted:
-            chosen.append(fmt.name)
+    for target in exporters.nle_targets() if every else targets:
+        serving = [fmt for fmt in registry if fmt.when == "nle" and target in fmt.nles]
+        serving.sort(key=lambda fmt: target not in fmt.primary_for)
+        chosen.extend(fmt.name for fmt in serving if fmt.name not in chosen)
+    wanted = {"nle": False, "all": every, "always": True, "preview": preview}
+    chosen.extend(fmt.name for fmt in registry if wanted[fmt.when] and fmt.name not in chosen)
     return chosen
 
 
@@ -275,6 +274,9 @@ def make_manifest(
                 },
             }
         )
+        movie = assets.movies.get(shot.id)
+        if movie is not None:  # only when there is one: a build without movies keeps its manifest as it was
+            shots[-1]["movie"] = {"path": f"{media_rel}/{movie.path}", "sha256": movie.sha256}
     return {
         "tool": "scriptkit",
         "tool_version": __version__,

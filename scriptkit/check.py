@@ -48,7 +48,8 @@ def cut_list(timeline: Any) -> list[tuple[str, int]] | None:
 def check_media(project: Path, manifest: dict[str, Any]) -> list[str]:
     problems = []
     for shot in manifest.get("shots", []):
-        paths = [shot.get("image")] + [v["path"] for v in shot.get("voices", {}).values()]
+        paths = [shot.get("image"), (shot.get("movie") or {}).get("path")]
+        paths += [v["path"] for v in shot.get("voices", {}).values()]
         paths += [c["path"] for c in shot.get("cues", {}).values()]
         for rel in filter(None, paths):
             media = Path(rel) if Path(rel).is_absolute() else project / rel
@@ -72,24 +73,21 @@ def reference_timeline(project: Path, manifest: dict[str, Any]) -> Any:
     return build_timeline(shotlist, assets, media_dir)
 
 
-#: For a version written by `refine` (the editor's cut, not the plan): which output is the reference, in order.
-REFINED_REFERENCE_ORDER = ("otio", "otioz", "fcpxml", "xmeml", "edl", "aaf")
-
-
 def refined_reference(project: Path, manifest: dict[str, Any]) -> Any:
-    """A refined version's timeline: its own OTIO file (the timeline refine wrote every other format from).
+    """A refined version's timeline: its own OTIO file (the timeline refine wrote every other format from), else
+    the first other timeline output that reads back (the registry's `reference_formats`, lossless first).
 
     shots.yaml cannot stand in for it: the editor's trims, deletions and reorders live only in the timeline.
     """
-    from exporters import get_format
+    from exporters import reference_formats
 
     outputs = {o.get("format"): o for o in manifest.get("outputs", []) if isinstance(o, dict)}
-    for name in REFINED_REFERENCE_ORDER:
-        output = outputs.get(name)
+    for fmt in reference_formats():
+        output = outputs.get(fmt.name)
         if output is None or not (project / output["path"]).exists():
             continue
         try:
-            return get_format(name).read(project / output["path"])
+            return fmt.read(project / output["path"])  # type: ignore[misc]
         except ScriptkitError as exc:
             path = project / output["path"]
             raise ScriptkitError(f"the reference timeline does not read back: {exc}", path) from None

@@ -14,7 +14,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from exporters import NLE_ORDER
 from scriptkit.errors import ScriptkitError
 
 app = typer.Typer(
@@ -32,8 +31,8 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExample:\n\n  scriptkit schema shotlist")
 app.add_typer(schema_app, name="schema")
 
-#: `--nle` help: the targets (which formats each gets: `scriptkit formats`).
-NLE_HELP = ", ".join(NLE_ORDER) + " or all (comma-separated for several; `scriptkit formats` lists what each gets)."
+#: `--nle` help (the targets come from the format registry: `scriptkit formats` lists them, without slowing --help).
+NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
 # markup off: file names and screenplay text may hold [brackets]; only _fail's own prefix is markup
@@ -227,6 +226,7 @@ def formats() -> None:
     """
     import exporters
 
+    out.print(f"--nle targets: {', '.join(exporters.nle_targets())} or all")
     when = {"all": "--nle all", "always": "every build", "preview": "unless --no-preview"}
     for fmt in exporters.formats():
         does = "/".join(x for x, f in (("write", fmt.write), ("read", fmt.read)) if f)

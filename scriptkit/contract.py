@@ -20,6 +20,11 @@ Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "charac
      `file://` URL of the keyframe PNG (`scriptkit.io.file_url`), available_range = (0, shot frames +
      2 * handle)), source_range = (handle, shot frames). `handle` = HANDLE_SECONDS at the rate, so that a
      dissolve always has media on both sides.
+   - A shot whose asset is a movie (`Asset.media == "movie"`, e.g. made from its keyframe) references the
+     movie instead: available_range = (0, the whole frames the movie holds), source_range = (head, shot
+     frames), where the frames beyond the shot are split into a head (at most `handle`) and a tail; metadata
+     "media" = "movie". A movie shorter than its shot is not used (the keyframe is, with a fix-up). Read a
+     clip's media with `clip_media(clip)`: writers decide from it, never from a file suffix.
    - A dissolve/wipe between two shots is an `otio.schema.Transition` between their clips
      (transition_type SMPTE_Dissolve; a wipe has metadata["scriptkit"]["wipe"] = pattern) with
      in_offset = out_offset = half the duration (frames; an odd duration gives the extra frame to out_offset).
@@ -84,6 +89,7 @@ __all__ = [
     "SHOT_ID",
     "Joint",
     "Slot",
+    "clip_media",
     "flatten",
     "frames_at",
     "item_frames",
@@ -190,6 +196,23 @@ def video_track(tl: otio.schema.Timeline) -> otio.schema.Track | None:
         if track.name == "V1":
             return track
     return videos[0] if videos else None
+
+
+def clip_media(clip: otio.schema.Clip) -> str:
+    """ "still", "movie" or "audio": what a clip's media is (metadata "media"; else a shot's keyframe is a still,
+    our dialogue, cues and music are audio; a clip of our own metadata-less readers or an editor's own clip is
+    judged by its track: audio, else a movie)."""
+    meta = scriptkit_view(clip)
+    media = meta.get("media")
+    if media:
+        return str(media)
+    kind = meta.get("kind")
+    if kind == "shot":
+        return "still"
+    if kind in ("dialogue", "cue", "music"):
+        return "audio"
+    parent = clip.parent()
+    return "audio" if parent is not None and parent.kind == otio.schema.TrackKind.Audio else "movie"
 
 
 def shot_clips(tl: otio.schema.Timeline) -> list[otio.schema.Clip]:

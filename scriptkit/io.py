@@ -127,6 +127,17 @@ def remove_stale_temps(folder: Path) -> None:
                     item.unlink()
 
 
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def file_url(path: str | Path) -> str:
     """Absolute, percent-encoded file:// URL (spaces, '#', '%' and non-ASCII encoded), as NLEs expect."""
     absolute = Path(path).absolute().as_posix()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from exporters import read_timeline
-from scriptkit.conform.diff import diff_layouts, report_lines, require_ids, require_rate
+from exporters import read_timeline, reference_formats
+from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
 from scriptkit.conform.identity import KnownIds, known_ids_from_timeline
 from scriptkit.conform.layout import layout
 from scriptkit.contract import timeline_rate
@@ -78,6 +78,9 @@ def load_plan(plan: Path) -> Plan:
 
 
 def _project_timeline(project: Path) -> otio.schema.Timeline:
+    """The project's timeline as written: from a lossless output (OTIO) named in its manifest or lying there,
+    else rebuilt from shots.yaml + media/assets.json."""
+    lossless = [fmt for fmt in reference_formats() if fmt.lossless]
     manifest_path = project / "manifest.json"
     candidates: list[Path] = []
     if manifest_path.exists():
@@ -85,10 +88,10 @@ def _project_timeline(project: Path) -> otio.schema.Timeline:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ScriptkitError(f"cannot read manifest: {exc}", manifest_path) from None
-        for output in manifest.get("outputs", []):
-            if output.get("format") == "otio" and output.get("path"):
-                candidates.append(project / output["path"])
-    candidates += sorted(project.glob("*.otio"))
+        outputs = {output.get("format"): output.get("path") for output in manifest.get("outputs", [])}
+        candidates += [project / outputs[fmt.name] for fmt in lossless if outputs.get(fmt.name)]
+    for fmt in lossless:
+        candidates += sorted(project.glob(f"*{fmt.extension}"))
     for candidate in candidates:
         if candidate.is_file():
             return read_timeline(candidate)
@@ -117,10 +120,15 @@ def diff_command(plan_file: Path, edited: Path) -> list[str]:
         if versions:
             plan_file = versions[-1][1]
             header.append(f"against {plan_file.parent.name}/{plan_file.name} (the project's latest version)")
-    plan = load_plan(plan_file)
+    _timeline, diff = read_edit(load_plan(plan_file), edited, root)
+    return header + report_lines(diff)
+
+
+def read_edit(plan: Plan, edited: Path, project_dir: Path) -> tuple[otio.schema.Timeline, TimelineDiff]:
+    """The editor's timeline, refused when it carries none of the plan's ids or runs at another rate, and what
+    it changed against the plan."""
     timeline = read_timeline(edited)
     edited_layout = layout(timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
     require_rate(timeline, plan.rate, edited)
-    diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, root)
-    return header + report_lines(diff)
+    return timeline, diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project_dir)

@@ -32,14 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exporters import read_timeline
 from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
-from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
-from scriptkit.conform.layout import layout
+from scriptkit.conform.diff import TimelineDiff, report_lines
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
-from scriptkit.project import TEMP_NAME, VERSION_NAME, VERSIONS_DIR, load_plan, next_version, version_dirs
+from scriptkit.project import TEMP_NAME, VERSION_NAME, VERSIONS_DIR, load_plan, next_version, read_edit, version_dirs
 from scriptkit.scriptdiff import ShotListDiff, diff_shotlists
 from scriptkit.scriptdiff import report_lines as script_report_lines
 
@@ -281,11 +279,7 @@ def refine_project(
 
     # the editor's timeline, identified against the base's plan
     edited = Path(edited)
-    edited_timeline = read_timeline(edited)
-    edited_layout = layout(edited_timeline, plan.known, plan.rate)
-    require_ids(edited_layout, edited)
-    require_rate(edited_timeline, plan.rate, edited)
-    timeline_diff = diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project)
+    edited_timeline, timeline_diff = read_edit(plan, edited, project)
 
     shotlist = apply_locks(base.shotlist, new_shotlist(base, script, shots), lock_ids)
     changes = diff_shotlists(base.shotlist, shotlist)

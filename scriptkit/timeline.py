@@ -288,9 +288,29 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
 # ------------------------------------------------------------------------------------------ transitions
 
 
-def _limit(frames: int, handle: int) -> int:
-    """The most one side of a transition may take from a clip of `frames`."""
-    return min(handle, frames // 2)
+@dataclass(frozen=True)
+class _Picture:
+    """What a shot's clip shows: its keyframe (a still: any length, a handle each side) or its movie (the frames
+    it holds: the source range sits inside them, what is left over split into a head and a tail handle)."""
+
+    asset: Asset
+    head: int
+    tail: int
+    available: int
+
+
+def _picture(shot: Shot, assets: Assets, frames: int, handle: int, rate: Fraction, fixups: list[str]) -> _Picture:
+    movie = assets.movies.get(shot.id)
+    if movie is not None and movie.length:
+        length = math.floor(Fraction(movie.length).limit_denominator(1_000_000) * rate + Fraction(1, 1000))
+        spare = length - frames
+        if spare >= 0:
+            head = min(handle, spare // 2)
+            return _Picture(movie, head, spare - head, length)
+        fixups.append(
+            f"shot {shot.id}: its movie holds {length} frames, fewer than the shot's {frames}; the keyframe is used"
+        )
+    return _Picture(assets.images[shot.id], handle, handle, frames + 2 * handle)
 
 
 def _split_dissolve(total: int, lim_a: int, lim_b: int) -> tuple[int, int, int]:
@@ -314,13 +334,16 @@ def _transition(name: str, kind: str, shot_id: str, in_off: int, out_off: int, r
     return tr
 
 
-def _shot_clip(shot: Shot, asset: Asset, frames: int, handle: int, media_dir: Path, rate: Fraction):
+def _shot_clip(shot: Shot, picture: _Picture, frames: int, media_dir: Path, rate: Fraction):
+    asset, handle = picture.asset, picture.head
     clip = otio.schema.Clip(
         name=shot.id,
-        media_reference=_reference(asset, media_dir, frames + 2 * handle, rate),
+        media_reference=_reference(asset, media_dir, picture.available, rate),
         source_range=_range(handle, frames, rate),
     )
     meta = _common("shot", shot.id, asset)
+    if asset.media != "still":
+        meta["media"] = asset.media
     meta.update(
         {
             "scene_id": shot.scene_id,
@@ -353,6 +376,7 @@ def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Frac
     set_metadata(track, "scriptkit", {"role": "video", "character": None})
     handle = frames_of(HANDLE_SECONDS, rate)
     black = frames_of(BLACK_SECONDS, rate)
+    pictures = [_picture(shot, assets, lay.frames[i], handle, rate, fixups) for i, shot in enumerate(shotlist.shots)]
     used_head = 0  # frames of the current clip already taken by the transition at its start
     for i, shot in enumerate(shotlist.shots):
         frames = lay.frames[i]
@@ -377,8 +401,10 @@ def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Frac
         elif prev is not None and not lay.black_before[i]:
             edge = _edge_kind(prev, shot)
             if edge is not None:
-                used_head = _dissolve(track, edge, prev, shot, lay.frames[i - 1], frames, handle, rate, fixups)
-        track.append(_shot_clip(shot, assets.images[shot.id], frames, handle, media_dir, rate))
+                a, b = lay.frames[i - 1], frames
+                limits = min(a // 2, pictures[i].head), min(b // 2, pictures[i - 1].tail)
+                used_head = _dissolve(track, edge, shot, limits, rate, fixups)
+        track.append(_shot_clip(shot, pictures[i], frames, media_dir, rate))
     last = shotlist.shots[-1]
     if _fades_out(last):
         lim = min(lay.frames[-1] // 2, lay.frames[-1] - used_head)
@@ -395,10 +421,13 @@ def _fade_fit(n: int, limit: int, shot_id: str, what: str, fixups: list[str]) ->
     return n
 
 
-def _dissolve(track, edge: Transition, prev: Shot, shot: Shot, a: int, b: int, handle: int, rate, fixups) -> int:
-    """Append the dissolve/wipe between prev and shot; returns the frames it takes from the incoming clip."""
+def _dissolve(track, edge: Transition, shot: Shot, limits: tuple[int, int], rate, fixups) -> int:
+    """Append the dissolve/wipe into `shot`; returns the frames it takes from the incoming clip.
+
+    `limits`: the most it may run before the cut (half the outgoing clip, and the incoming media's head
+    handle) and after it (half the incoming clip, and the outgoing media's tail handle)."""
     wanted = frames_of(edge.duration, rate)
-    total, in_off, out_off = _split_dissolve(wanted, _limit(a, handle), _limit(b, handle))
+    total, in_off, out_off = _split_dissolve(wanted, *limits)
     if total < wanted:
         fixups.append(
             f"shot {shot.id}: {edge.kind} of {wanted} frames shortened to {total} frames "

@@ -13,7 +13,18 @@ from typer.testing import CliRunner
 from scriptkit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["parse", "plan", "generate", "build", "check", "diff", "refine", "schema shotlist", "schema script"]
+COMMANDS = [
+    "parse",
+    "plan",
+    "generate",
+    "build",
+    "check",
+    "diff",
+    "refine",
+    "formats",
+    "schema shotlist",
+    "schema script",
+]
 
 
 def test_top_level_help_shows_an_example() -> None:
@@ -29,6 +40,17 @@ def test_every_subcommand_help_shows_a_real_example(command: str) -> None:
     assert result.exit_code == 0, result.output
     assert "Example:" in result.output
     assert f"scriptkit {command}" in result.output
+
+
+def test_formats_lists_the_registry() -> None:
+    import exporters
+
+    result = runner.invoke(app, ["formats"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"--nle targets: {', '.join(exporters.nle_targets())} or all"
+    assert [line.split()[0] for line in lines[1:] if not line.startswith(" ")] == exporters.available()
+    assert "option fcpxml_version (default '1.10')" in result.output
 
 
 def test_schema_shotlist_is_the_json_schema_of_the_model() -> None:

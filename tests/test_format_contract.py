@@ -34,7 +34,7 @@ def test_the_registry_holds_every_format_with_its_facts() -> None:
         assert fmt.suffixes and all(s.startswith(".") and s == s.lower() for s in fmt.suffixes), fmt.name
         assert fmt.write is not None or fmt.read is not None, fmt.name
         assert issubclass(fmt.options, FormatOptions), fmt.name
-        assert set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
+        assert set(fmt.primary_for) <= set(fmt.nles) <= set(exporters.nle_targets()), fmt.name
         if fmt.write is not None:
             assert fmt.output_path(Path("/p"), "ep").name == fmt.output.format(slug="ep"), fmt.name
     # option field names are unique across formats (manifest.json records them side by side)
@@ -71,3 +71,39 @@ def test_a_shared_suffix_is_told_apart_by_content(tmp_path: Path) -> None:
     fcpxml.write_bytes(b'<?xml version="1.0"?>\n<fcpxml version="1.10"/>')
     xmeml.write_bytes(b'<?xml version="1.0"?>\n<xmeml version="4"/>')
     assert (guess_format(fcpxml), guess_format(xmeml)) == ("fcpxml", "xmeml")
+
+
+def test_an_out_of_tree_format_registers_through_an_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package that declares `[project.entry-points."scriptkit.formats"] otiofolder = "its.module"`."""
+    dist = tmp_path / "scriptkit_otiofolder-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scriptkit-otiofolder\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[scriptkit.formats]\notiofolder = tests.formats.otio_folder\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    exporters.refresh()
+    try:
+        assert exporters.available()[-1] == "otiofolder"
+        assert get_format("otiofolder").folder and "resolve" in exporters.nle_targets()
+        test_write_read_gives_the_same_cuts(tmp_path / "contract", "otiofolder")
+    finally:
+        monkeypatch.undo()
+        exporters.refresh()
+    assert "otiofolder" not in exporters.available()
+
+
+def test_a_broken_registration_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scriptkit.errors import ScriptkitError
+
+    monkeypatch.setitem(exporters.MODULES, "gone", "exporters.no_such_module")
+    monkeypatch.setitem(exporters.MODULES, "misnamed", "tests.formats.otio_folder")
+    exporters.refresh()
+    try:
+        with pytest.raises(ScriptkitError, match=r"format 'gone' \(exporters.no_such_module\) cannot be loaded"):
+            get_format("gone")
+        with pytest.raises(ScriptkitError, match="registers 'otiofolder' as FORMAT, not a Format 'misnamed'"):
+            get_format("misnamed")
+    finally:
+        monkeypatch.undo()
+        exporters.refresh()
