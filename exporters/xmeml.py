@@ -62,6 +62,8 @@ def media_url(url: str, options: ExportOptions) -> str:
     if parsed.scheme not in ("file", ""):
         return url
     path = unquote(parsed.path) if parsed.scheme == "file" else url
+    if not path:  # a clip an editor added without media (an EDL event with no source file)
+        return url
     if options.relative_media:
         relative = os.path.relpath(path, options.project_dir)
         return quote(Path(relative).as_posix(), safe="/-_.~")

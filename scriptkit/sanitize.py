@@ -68,6 +68,44 @@ def clean_data(data: Any, line_of: Callable[[tuple[Any, ...]], int | None]) -> t
     return walk(data, ()), found
 
 
+def clean_timeline(timeline: Any, source: str) -> None:
+    """Clean an editor's timeline in place (names, marker names and comments, metadata strings) as it is read:
+    EDL and OTIO files carry any character, and what comes back goes on into every writer. One warning."""
+    count = 0
+
+    def text(value: str) -> str:
+        nonlocal count
+        cleaned, removed = clean(value)
+        count += removed
+        return cleaned
+
+    def metadata(mapping: Any) -> None:
+        for key in list(mapping.keys()):
+            value = mapping[key]
+            if isinstance(value, str):
+                mapping[key] = text(value)
+            elif hasattr(value, "keys"):
+                metadata(value)
+            elif isinstance(value, list) or type(value).__name__ == "AnyVector":
+                for n, item in enumerate(value):
+                    if isinstance(item, str):
+                        value[n] = text(item)
+                    elif hasattr(item, "keys"):
+                        metadata(item)
+
+    objects = [timeline, timeline.tracks, *timeline.tracks.find_children()]
+    for item in objects:
+        item.name = text(item.name or "")
+        metadata(item.metadata)
+        for marker in getattr(item, "markers", []):
+            marker.name = text(marker.name or "")
+            marker.comment = text(marker.comment or "")
+            metadata(marker.metadata)
+    if count:
+        noun = "character" if count == 1 else "characters"
+        log.warning("%s: removed %d control %s no NLE format can carry", source, count, noun)
+
+
 def report(source: str, found: dict[int, int]) -> None:
     """One warning for a whole file: how many characters were removed and on which lines."""
     if not found:

@@ -170,7 +170,7 @@ def _hostile_shot_lists(folder: Path, planned: dict[str, Any]) -> list[Path]:
     """Shot lists as a careless user or an attacker writes them (seeded mutations plus the known killers)."""
     paths = []
     rng = random.Random(1313)
-    for n in range(3):
+    for n in range(2):
         data = json.loads(json.dumps(planned))
         fuzzing.mutate(data, rng)
         paths.append(folder / f"mutated{n}.json")
@@ -178,7 +178,6 @@ def _hostile_shot_lists(folder: Path, planned: dict[str, Any]) -> list[Path]:
     speaking = next(n for n, shot in enumerate(planned["shots"]) if shot["dialogue"])
     killers: list[tuple[tuple[Any, ...], Any]] = [
         (("shots", 0, "seed"), 10**40),
-        (("title",), "\x1b[31mRed\x1b[0m \x0c title"),
         (("shots", speaking, "dialogue", 0, "text"), "blah " * 400_000),
         (("width",), 100_000),
     ]
@@ -222,3 +221,29 @@ def test_cli_batch_of_random_scripts_and_hostile_shot_lists(
     assert 0 in codes and 2 in codes, codes
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert peak_mb < MAX_RSS_MB, f"a build peaked at {peak_mb:.0f} MB"
+
+
+def test_an_editors_timeline_with_control_characters_is_cleaned_as_it_is_read(
+    reference: tuple[Path, dict[str, bytes]],
+) -> None:
+    ref_dir, _ = reference
+    project = ref_dir.parent.parent / "edt" / "proj"
+    shutil.copytree(ref_dir / "media", project / "media")  # warm; absolute media paths, as refine expects
+    source = ref_dir.parent.parent / "tiny.fountain"
+    command = [sys.executable, "-m", "scriptkit", "build", str(source), "-o", str(project), "-q"]
+    built = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=300)
+    assert built.returncode == 0, built.stderr
+    edited = project.parent / "edit.otio"
+    text = (project / "tiny.otio").read_text(encoding="utf-8")
+    edited.write_text(text.replace('"name": "sc-kitchen-001"', '"name": "sc-kitchen-001\\u001b[31m\\u000c"'), "utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    done = subprocess.run(
+        [sys.executable, "-m", "scriptkit", "refine", str(project), "--edited", str(edited), "-q"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert f"{edited}: removed" in done.stderr and "control characters" in done.stderr
+    assert (project / "versions" / "v001" / "tiny.fcpxml").is_file()
