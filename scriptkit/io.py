@@ -83,6 +83,25 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         raise
 
 
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """A user's input file, refused before it is read when larger than `limit` bytes; every failure is one
+    ScriptkitError naming the file (`what` names the kind of file expected: "a shot list", "an XML file")."""
+    from scriptkit.errors import ScriptkitError
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ScriptkitError(f"file is {size / 2**20:.0f} MB; {what} is read up to {limit // 2**20} MB", path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptkitError("file not found", path) from None
+    except IsADirectoryError:
+        raise ScriptkitError(f"is a folder, not {what}", path) from None
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+
+
 #: The lock file a build holds in its project folder (see `folder_lock`).
 LOCK_NAME = ".scriptkit.lock"
 

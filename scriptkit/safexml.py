@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import read_bounded
 
 #: Larger than any real project file (a feature-length Premiere xmeml is a few MB); larger input is refused.
 MAX_XML_BYTES = 128 * 1024 * 1024
@@ -46,7 +47,7 @@ def parse_bytes(data: bytes, path: str | Path | None) -> etree._Element:
     """The root element of XML `data`, read safely (see the module docstring); `path` names the file in errors."""
     if len(data) > MAX_XML_BYTES:
         raise ScriptkitError(
-            f"file is {len(data) / 2**20:.0f} MB; scriptkit reads XML up to {MAX_XML_BYTES // 2**20} MB", path
+            f"file is {len(data) / 2**20:.0f} MB; an XML file is read up to {MAX_XML_BYTES // 2**20} MB", path
         )
     declared = _ENTITY.search(data)
     if declared:
@@ -78,18 +79,4 @@ def parse_bytes(data: bytes, path: str | Path | None) -> etree._Element:
 
 def parse_file(path: str | Path) -> etree._Element:
     """`parse_bytes` of a file, the size checked before anything is read."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_XML_BYTES:
-            raise ScriptkitError(
-                f"file is {size / 2**20:.0f} MB; scriptkit reads XML up to {MAX_XML_BYTES // 2**20} MB", path
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptkitError("file not found", path) from None
-    except IsADirectoryError:
-        raise ScriptkitError("is a folder, not an XML file", path) from None
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read: {exc.strerror or exc}", path) from None
-    return parse_bytes(data, path)
+    return parse_bytes(read_bounded(Path(path), MAX_XML_BYTES, "an XML file"), path)

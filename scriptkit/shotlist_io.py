@@ -36,7 +36,7 @@ import yaml
 from pydantic import ValidationError
 
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, read_bounded
 from scriptkit.models import ShotList, Template
 from scriptkit.sanitize import clean_data, clean_lines, report
 from scriptkit.shot_ids import seed_for
@@ -169,16 +169,7 @@ def write_shotlist(shotlist: ShotList, path: Path) -> None:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        if path.stat().st_size > MAX_SHOTLIST_BYTES:
-            raise ScriptkitError(f"file is larger than {MAX_SHOTLIST_BYTES // 2**20} MB; not a shot list", path)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptkitError("file not found", path) from None
-    except IsADirectoryError:
-        raise ScriptkitError("is a folder, not a shot list", path) from None
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read shot list: {exc.strerror}", path) from None
+    data = read_bounded(path, MAX_SHOTLIST_BYTES, "a shot list")
     if b"\x00" in data:
         raise ScriptkitError("binary file, not a shot list", path)
     try:

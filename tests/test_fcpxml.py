@@ -398,7 +398,7 @@ def test_truncated_file_names_the_line(tmp_path: Path) -> None:
 def test_size_limit_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, out = write_sample(tmp_path)
     monkeypatch.setattr(safexml, "MAX_XML_BYTES", 1000)
-    with pytest.raises(ScriptkitError, match="reads XML up to"):
+    with pytest.raises(ScriptkitError, match="is read up to"):
         fcpxml.read(out)
     with pytest.raises(ScriptkitError, match="file not found"):
         fcpxml.read(tmp_path / "nope.fcpxml")

@@ -191,7 +191,7 @@ READERS = _readers()
         (EXTERNAL_DTD, "external DTD"),
         (PUBLIC_DTD, "external DTD"),
         (DEEP, "safety limits"),
-        ("huge", "reads XML up to"),
+        ("huge", "is read up to"),
     ],
     ids=["billion-laughs", "xxe", "external-dtd", "public-dtd", "deep", "huge"],
 )
@@ -248,3 +248,11 @@ def test_transitions_dropped_next_to_fades_are_one_summary_line(tmp_path: Path, 
     assert len(dropped) >= 5
     lines = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
     assert len(lines) == 1 and f"{len(dropped)} times" in lines[0], lines
+
+
+def test_xmeml_keeps_an_empty_media_url_with_relative_media() -> None:
+    """An editor's EDL event without a source file reaches the writers with no media URL."""
+    from exporters.xmeml import media_url
+    from scriptkit.models import ExportOptions
+
+    assert media_url("", ExportOptions(project_dir="/p", relative_media=True)) == ""
