@@ -126,6 +126,17 @@ class MovieJob:
         return self.shot.id
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What one worker of a backend needs on a cluster (the Ray executor asks for it): CPUs, GPUs (a GPU asked
+    for where the cluster has none is dropped: the backend's "auto" device then runs on the CPU), and how many
+    jobs one call takes (a GPU backend's batch; 1 keeps progress and failures per job)."""
+
+    cpus: float = 1.0
+    gpus: float = 0.0
+    batch: int = 1
+
+
 class BackendOptions(BaseModel):
     """A backend's options: subclass it per backend (unknown names are refused)."""
 
@@ -158,6 +169,10 @@ class BackendBase:
     def model(self) -> str:
         """What model made the asset (a path or an id); empty for procedural backends."""
         return ""
+
+    def resources(self) -> Resources:
+        """What one worker of this backend needs (one CPU by default; GPU backends say so)."""
+        return Resources()
 
 
 #: The parts of an image job a backend's pictures may depend on (each enters the cache key when declared).

@@ -47,7 +47,7 @@ from typing import Any
 
 from pydantic import Field
 
-from generators import BackendOptions, ImageGenerator, ImageJob, Params, iter_batches, missing_extra
+from generators import BackendOptions, ImageGenerator, ImageJob, Params, Resources, iter_batches, missing_extra
 from scriptkit.errors import ScriptkitError
 
 REQUIRED = ("torch", "diffusers", "transformers", "safetensors")
@@ -225,6 +225,11 @@ class DiffusersImages(ImageGenerator):
             "character_seed": self.seed(job),
             "character_reference": hashlib.sha256(Path(reference).read_bytes()).hexdigest()[:16] if reference else "",
         }
+
+    def resources(self) -> Resources:
+        """A GPU per worker (unless `device = "cpu"`), filled with `batch_size` pictures a call."""
+        gpu = str(self.options.get("device", "auto")) not in ("cpu", "mps")
+        return Resources(cpus=1.0, gpus=1.0 if gpu else 0.0, batch=self.batch_size)
 
     # --------------------------------------------------------------------------------- loading
 

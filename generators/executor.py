@@ -9,10 +9,14 @@ as long as it (1) runs a batch only after the batches of every kind it depends o
 
 `LocalExecutor` (the default) runs the "background" lane (voices: piper works in subprocesses) in one thread
 while the "main" lane (images, then movies, then cues and the music bed) runs here, in order.
+
+`open_executor("local" | "ray", address)` gives the executor a build asked for (`--executor`, `--ray-address`);
+the Ray executor lives in `generators.ray_executor` (extra `[ray]`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,18 +54,20 @@ class Executor(Protocol):
     def run(self, batches: list[Batch], progress: Callable[[str], None]) -> None: ...
 
 
+def unique_jobs(items: list[Planned]) -> list[tuple[Any, list[Planned]]]:
+    """Each distinct job once (items sharing a cache key share one job), with the items its result fills."""
+    groups: dict[str, tuple[Any, list[Planned]]] = {}
+    for item in items:
+        groups.setdefault(item.key, (item.job, []))[1].append(item)
+    return list(groups.values())
+
+
 def run_batch(batch: Batch, progress: Callable[[str], None], stop: threading.Event) -> None:
-    """Generate a batch in this thread: each distinct job once (items sharing a key share it), storing every
-    result as it arrives; stops early when `stop` is set."""
-    by_job: dict[int, list[Planned]] = {}
-    unique: list[Any] = []
-    seen: dict[str, Any] = {}
-    for item in batch.items:
-        if item.key not in seen:
-            seen[item.key] = item.job
-            unique.append(item.job)
-        by_job.setdefault(id(seen[item.key]), []).append(item)
-    results: Iterator[tuple[Any, Any]] = batch.backend.generate(unique)
+    """Generate a batch in this thread: each distinct job once, storing every result as it arrives; stops early
+    when `stop` is set."""
+    groups = unique_jobs(batch.items)
+    by_job = {id(job): items for job, items in groups}
+    results: Iterator[tuple[Any, Any]] = batch.backend.generate([job for job, _ in groups])
     try:
         for job, result in results:
             for item in by_job[id(job)]:
@@ -108,3 +114,26 @@ class LocalExecutor:
                     batch.backend.close()
         if failure:
             raise failure[0]
+
+
+#: The executors `--executor` names.
+EXECUTORS = ("local", "ray")
+
+
+@contextlib.contextmanager
+def open_executor(name: str = "local", address: str | None = None) -> Iterator[Executor]:
+    """The executor `name`, open for the block: Ray joins the cluster at `address` (HOST:PORT), or starts a local
+    instance for the block and stops it after."""
+    from scriptkit.errors import ScriptkitError
+
+    if name not in EXECUTORS:
+        raise ScriptkitError(f"unknown --executor {name!r}; choose from {', '.join(EXECUTORS)}")
+    if name == "local":
+        if address:
+            raise ScriptkitError("--ray-address needs --executor ray")
+        yield LocalExecutor()
+        return
+    from generators.ray_executor import RayExecutor
+
+    with RayExecutor(address) as executor:
+        yield executor

@@ -593,12 +593,14 @@ def generate_assets(
     executor: Executor | None = None,
     movie_backend: str | None = None,
     fit: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Assets:
     """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record.
 
     Every kind of the kind table whose backend role is configured is planned (in table order, so a kind's
     dependencies are planned first), looked up in the cache, and what is missing runs on `executor`
-    (`LocalExecutor` by default)."""
+    (`LocalExecutor` by default). The cache lives in `media_dir` unless `cache_dir` names a folder shared with
+    other projects (a season's episodes): then the same asset is generated once for all of them."""
     media_dir = Path(media_dir).absolute()
     settings = load_config(config, config_near, image_backend, voice_backend, movie_backend, fit)
     style_ref = check_style(style)
@@ -607,7 +609,7 @@ def generate_assets(
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
     previous = read_assets(media_dir)
-    cache = Cache(media_dir)
+    cache = Cache(Path(cache_dir).absolute() if cache_dir is not None else media_dir)
     context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache, fit=settings.fit)
     for spec in KINDS.values():
         backend = backends.get(spec.role)

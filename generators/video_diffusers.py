@@ -44,7 +44,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators import BackendOptions, MovieGenerator, MovieJob, Params, iter_batches, missing_extra
+from generators import BackendOptions, MovieGenerator, MovieJob, Params, Resources, iter_batches, missing_extra
 from generators.diffusers_image import resolve_model
 from generators.movie_file import fit_frames, mp4_bytes, resample
 from scriptkit.contract import HANDLE_SECONDS
@@ -176,6 +176,11 @@ class DiffusersMovies(MovieGenerator):
             "movie_seed": self.seed(job),
             "fit": job.fit,
         }
+
+    def resources(self) -> Resources:
+        """A GPU per worker (unless `device = "cpu"`); LTX takes `batch_size` shots a call, Wan one."""
+        gpu = self.settings.device not in ("cpu", "mps")
+        return Resources(cpus=1.0, gpus=1.0 if gpu else 0.0, batch=self.settings.batch_size if self.batches else 1)
 
     # --------------------------------------------------------------------------------- loading
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 import exporters
+from generators.executor import Executor, open_executor
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import LOCK_NAME, atomic_write_bytes, atomic_write_text, folder_lock, remove_stale_temps
@@ -53,6 +54,11 @@ class BuildRequest(BaseModel):
     fit: str | None = None
     config: str | None = None
     quiet: bool = False
+    #: Where generation jobs run: "local" (this process) or "ray" (a local instance, or the cluster at ray_address).
+    executor: str = "local"
+    ray_address: str | None = None
+    #: A folder whose content-addressed cache is shared with other builds (a season's); default: the project's media.
+    cache: str | None = None
 
 
 def slugify(text: str) -> str:
@@ -319,8 +325,13 @@ def make_manifest(
     }
 
 
-def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
-    """Run the whole pipeline for `request`; returns the manifest."""
+def build_project(
+    request: BuildRequest, log: Any = None, *, shotlist: ShotList | None = None, executor: Executor | None = None
+) -> dict[str, Any]:
+    """Run the whole pipeline for `request`; returns the manifest.
+
+    `shotlist` replaces what the source would give (a season passes each episode with the season's cast);
+    `executor` runs the generation jobs (default: the one `request.executor` names, opened for this build)."""
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:
@@ -337,7 +348,11 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     try:
         with folder_lock(project_dir):
             remove_stale_temps(project_dir)
-            return _build_locked(request, source, project_dir, say, progress=not request.quiet and log is None)
+            progress = not request.quiet and log is None
+            if executor is not None:
+                return _build_locked(request, source, project_dir, say, progress, shotlist, executor)
+            with open_executor(request.executor, request.ray_address) as opened:
+                return _build_locked(request, source, project_dir, say, progress, shotlist, opened)
     except ScriptkitError:
         if created:  # a refused build leaves no folder behind, only what it had finished (nothing, here)
             with contextlib.suppress(OSError):
@@ -347,7 +362,13 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
 
 
 def _build_locked(
-    request: BuildRequest, source: Path, project_dir: Path, say: Any, progress: bool = False
+    request: BuildRequest,
+    source: Path,
+    project_dir: Path,
+    say: Any,
+    progress: bool,
+    planned: ShotList | None,
+    executor: Executor,
 ) -> dict[str, Any]:
     from generators.config import find_config
     from generators.run import generate_assets
@@ -358,7 +379,7 @@ def _build_locked(
     from scriptkit.voice_timing import record_timing
 
     template = load_template(request.template)
-    shotlist = load_shotlist(source, template)
+    shotlist = planned if planned is not None else load_shotlist(source, template)
     formats = formats_for(request.nle, request.preview)
     media_dir = project_dir / "media"
     options = export_options(request, shotlist, project_dir, media_dir)
@@ -379,6 +400,8 @@ def _build_locked(
         quiet=request.quiet,
         movie_backend=request.video_backend,
         fit=request.fit,
+        executor=executor,
+        cache_dir=Path(request.cache) if request.cache else None,
     )
     timeline = build_timeline(shotlist, assets, media_dir)
     shotlist = record_timing(shotlist, timeline)

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from scriptkit.errors import ScriptkitError
+
+if TYPE_CHECKING:
+    from scriptkit.build import BuildRequest
 
 app = typer.Typer(
     name="scriptkit",
@@ -36,6 +39,13 @@ VideoBackend = Annotated[
     str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
 ]
 Fit = Annotated[str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")]
+Executor = Annotated[
+    str, typer.Option("--executor", help="Where generation runs: local (this process) or ray (extra [ray]).")
+]
+RayAddress = Annotated[
+    str | None,
+    typer.Option("--ray-address", help="HOST:PORT of a Ray cluster to join; without it --executor ray starts one."),
+]
 NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
@@ -195,6 +205,8 @@ def build(
     fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
 ) -> None:
     """Parse, plan, generate and write a project folder every NLE can open.
 
@@ -202,33 +214,112 @@ def build(
 
       scriptkit build examples/last-train.fountain --style examples/style.png -o ep07/ --nle all
     """
-    from scriptkit.build import BuildRequest, build_project
+    from scriptkit.build import build_project
 
-    request = BuildRequest(
-        source=str(file),
-        output=str(output),
-        style=str(style) if style else None,
+    request = _build_request(
+        file=file,
+        output=output,
+        style=style,
+        fcpxml_version=fcpxml_version,
+        preview_size=preview_size,
+        burn_in=burn_in,
         template=template,
         nle=nle,
         relative_media=relative_media,
         drop_frame=drop_frame,
         preview=preview,
-        # the flags are the CLI's spelling of the formats' own options
-        format_options={
-            "fcpxml": {"fcpxml_version": fcpxml_version},
-            "preview": {"preview_size": preview_size, "burn_in": burn_in},
-        },
         image_backend=image_backend,
         voice_backend=voice_backend,
         video_backend=video_backend,
         fit=fit,
-        config=str(config) if config else None,
+        config=config,
         quiet=quiet,
+        executor=executor,
+        ray_address=ray_address,
     )
     try:
         build_project(request)
     except ScriptkitError as exc:
         _fail(exc)
+
+
+def _build_request(
+    *, file: Path, output: Path, style: Path | None, fcpxml_version: str, preview_size: str | None, burn_in: bool,
+    config: Path | None, **values: object,
+) -> BuildRequest:  # fmt: skip
+    """The build options as data (`build` and `build-season` share them)."""
+    from scriptkit.build import BuildRequest
+
+    return BuildRequest(
+        source=str(file),
+        output=str(output),
+        style=str(style) if style else None,
+        # the flags are the CLI's spelling of the formats' own options
+        format_options={
+            "fcpxml": {"fcpxml_version": fcpxml_version},
+            "preview": {"preview_size": preview_size, "burn_in": burn_in},
+        },
+        config=str(config) if config else None,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+@app.command("build-season")
+def build_season(
+    folder: Annotated[
+        Path, typer.Argument(help="A folder of episodes (screenplays or shot lists), built in name order.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Season folder to write (a project per episode).")],
+    style: Annotated[
+        Path | None, typer.Option("--style", help="Style reference (default: the folder's style.png).")
+    ] = None,
+    template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
+    nle: Annotated[str, typer.Option("--nle", help=NLE_HELP)] = "all",
+    fcpxml_version: Annotated[str, typer.Option("--fcpxml-version")] = "1.10",
+    relative_media: Annotated[bool, typer.Option("--relative-media")] = False,
+    preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render each preview.mp4.")] = True,
+    preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,
+    burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in")] = True,
+    image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
+    voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    video_backend: VideoBackend = None,
+    fit: Fit = None,
+    config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the season's report as JSON.")] = False,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
+) -> None:
+    """Build every episode of a season: one cast, one style, one shared cache, a project folder per episode,
+    season.json and an index.html contact sheet. A failed episode is reported at the end (exit code 1).
+
+    Example:
+
+      scriptkit build-season season/ -o out/ --executor ray
+    """
+    from scriptkit.season import build_season as run_season
+
+    request = _build_request(
+        file=folder, output=output, style=style, fcpxml_version=fcpxml_version, preview_size=preview_size,
+        burn_in=burn_in, config=config, template=template, nle=nle, relative_media=relative_media, preview=preview,
+        image_backend=image_backend, voice_backend=voice_backend, video_backend=video_backend, fit=fit,
+        quiet=quiet or as_json, executor=executor, ray_address=ray_address,
+    )  # fmt: skip
+    try:
+        report = run_season(request, say=None if quiet else lambda line: err.print(line))
+    except ScriptkitError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    elif not quiet:
+        built = sum(1 for entry in report["episodes"] if entry["ok"])
+        err.print(f"season written to {output}/ ({built} of {len(report['episodes'])} episodes built; "
+                  f"the shared cache saved {report['cache']['saved']:.0%} of generation)")  # fmt: skip
+    if not as_json:
+        for failure in report["failed"]:
+            err.print(f"failed: {failure['folder']}: {failure['reason']}")
+    if report["failed"]:
+        raise typer.Exit(code=1)
 
 
 @app.command()

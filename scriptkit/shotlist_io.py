@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text, read_bounded
-from scriptkit.models import ShotList, Template
+from scriptkit.models import CastMember, ShotList, Template
 from scriptkit.sanitize import clean_data, clean_lines, report
 from scriptkit.shot_ids import seed_for
 from scriptkit.timing import GAP, LEAD, speaking_seconds
@@ -484,6 +484,35 @@ def read_shotlist(path: Path, template: Template | None = None) -> ShotList:
         return _with_takes_at(shotlist_from_data(path, data, root), path.parent)
     except RecursionError:
         raise ScriptkitError("nested too deeply to be a shot list", path) from None
+
+
+def read_cast(path: Path) -> list[CastMember]:
+    """A cast file (a season's `cast.yaml`: `cast:` and a list of members, as in shots.yaml), checked as a shot
+    list is: bounded, no aliases, an error naming the file and line. A member's `image` is made absolute
+    (relative to the file's folder)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise ScriptkitError("unknown cast file format; use .yaml or .json", path)
+    try:
+        data, root = _load_tree(path, _read_text(path))
+    except RecursionError:
+        raise ScriptkitError("nested too deeply to be a cast file", path) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cast"), list):
+        raise ScriptkitError("not a cast file: expected a mapping with a 'cast' list", path, 1)
+    members = []
+    for n, value in enumerate(data["cast"]):
+        try:
+            member = CastMember.model_validate(value)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            loc = ("cast", n, *error["loc"])
+            where = ".".join(str(part) for part in error["loc"]) or "member"
+            message = f"invalid cast member {n + 1}: {where}: {error['msg']}"
+            raise ScriptkitError(message, path, _node_line(root, loc)) from None
+        if member.image and not Path(member.image).expanduser().is_absolute():
+            member = member.model_copy(update={"image": str((path.parent / member.image).absolute())})
+        members.append(member)
+    return members
 
 
 def _with_takes_at(shotlist: ShotList, folder: Path) -> ShotList:
