@@ -5,6 +5,7 @@ Errors a user can fix (`ScriptkitError`) are printed as one line naming the file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -306,7 +307,9 @@ def build_season(
         quiet=quiet or as_json, executor=executor, ray_address=ray_address,
     )  # fmt: skip
     try:
-        report = run_season(request, say=None if quiet else lambda line: err.print(line))
+        # with --json stdout carries the report only (Ray prints its workers' failures to stdout)
+        with contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext():
+            report = run_season(request, say=None if quiet else lambda line: err.print(line))
     except ScriptkitError as exc:
         _fail(exc)
     if as_json:
