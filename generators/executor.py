@@ -10,13 +10,12 @@ as long as it (1) runs a batch only after the batches of every kind it depends o
 `LocalExecutor` (the default) runs the "background" lane (voices: piper works in subprocesses) in one thread
 while the "main" lane (images, then movies, then cues and the music bed) runs here, in order.
 
-`open_executor("local" | "ray", address)` gives the executor a build asked for (`--executor`, `--ray-address`);
-the Ray executor lives in `generators.ray_executor` (extra `[ray]`).
+`generators.executors.open_executor` gives the executor a build asked for (`--executor`, `--ray-address`); the Ray
+executor lives in `generators.ray_executor` (extra `[ray]`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -115,25 +114,3 @@ class LocalExecutor:
         if failure:
             raise failure[0]
 
-
-#: The executors `--executor` names.
-EXECUTORS = ("local", "ray")
-
-
-@contextlib.contextmanager
-def open_executor(name: str = "local", address: str | None = None) -> Iterator[Executor]:
-    """The executor `name`, open for the block: Ray joins the cluster at `address` (HOST:PORT), or starts a local
-    instance for the block and stops it after."""
-    from scriptkit.errors import ScriptkitError
-
-    if name not in EXECUTORS:
-        raise ScriptkitError(f"unknown --executor {name!r}; choose from {', '.join(EXECUTORS)}")
-    if name == "local":
-        if address:
-            raise ScriptkitError("--ray-address needs --executor ray")
-        yield LocalExecutor()
-        return
-    from generators.ray_executor import RayExecutor
-
-    with RayExecutor(address) as executor:
-        yield executor

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 import exporters
-from generators.executor import Executor, open_executor
+from generators.executor import Executor
+from generators.executors import open_executor
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import LOCK_NAME, atomic_write_bytes, atomic_write_text, folder_lock, remove_stale_temps

@@ -33,7 +33,8 @@ from typing import Any
 
 import yaml
 
-from generators.executor import Batch, Executor, open_executor
+from generators.executor import Batch, Executor
+from generators.executors import open_executor
 from scriptkit.build import BuildRequest, build_project, slugify
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text, folder_lock, remove_stale_temps
