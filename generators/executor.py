@@ -113,4 +113,3 @@ class LocalExecutor:
                     batch.backend.close()
         if failure:
             raise failure[0]
-
