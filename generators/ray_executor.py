@@ -2,10 +2,12 @@
 
 Each batch (one backend's missing assets) gets a few actors, each holding its own copy of the backend, so a model
 is loaded once per actor and kept across the calls it serves. An actor asks for what its backend declares
-(`backend.resources()`: CPUs, a GPU, the jobs one call takes); there are as many actors as the cluster has room
-for (never more than the batch has calls), and each is kept busy with up to two calls queued, so a GPU never
-waits on the driver. Batches whose kinds do not depend on each other run at once (voices beside pictures); a
-movie batch starts once the keyframes it is made from are stored.
+(`backend.resources()`: CPUs, a GPU, the jobs one call takes); a batch asks for as many actors as the cluster has
+room for (never more than it has calls), and calls go only to actors that are up, each kept busy with up to two
+calls queued, so a GPU never waits on the driver. An actor still waiting for room holds no call: batches that
+compete for the same CPUs or GPUs cannot wait on each other, and a finished batch's actors are stopped, making
+room for the next. Batches whose kinds do not depend on each other run at once (voices beside pictures); a movie
+batch starts once the keyframes it is made from are stored.
 
 Results come back to this process, the driver, which stores each in the content-addressed cache as it arrives
 (`Batch.store`, the same step the local executor uses: a ready file then its record, each written atomically),
@@ -98,6 +100,7 @@ class _Running:
     batch: Batch
     actors: list[Any]
     todo: list[_Call]
+    #: Calls queued on each actor that is up (an actor still waiting for room is not here).
     busy: dict[int, int] = field(default_factory=dict)
     pending: int = 0
 
@@ -153,39 +156,55 @@ class RayExecutor:
         waiting = [batch for batch in batches if batch.items]
         running: list[_Running] = []
         calls: dict[Any, tuple[_Running, int, _Call]] = {}
+        starting: dict[Any, tuple[_Running, int]] = {}  # an actor's "up" signal -> its batch and place
         failures: list[str] = []
         failed_kinds: set[str] = set()
         try:
-            while waiting or calls:
+            while waiting or running:
                 ready = [b for b in waiting if self._ready(b, waiting, running)]
                 for batch in ready:
                     waiting.remove(batch)
                 ready = [b for b in ready if not self._needs(b) & failed_kinds]  # made from what failed: skipped
                 kept = {id(batch): self.idle.pop(_digest(batch.backend), []) for batch in ready}
                 self._stop_idle(ray)
-                running += [self._start(ray, batch, kept[id(batch)]) for batch in ready]
+                for batch in ready:
+                    state = self._start(ray, batch, kept[id(batch)])
+                    running.append(state)
+                    starting.update({actor.__ray_ready__.remote(): (state, n) for n, actor in enumerate(state.actors)})
                 for state in running:
                     self._feed(state, calls)
-                if not calls:
-                    if waiting and not running:
-                        raise RuntimeError("batches wait on kinds no batch makes")
+                if not calls and not starting:
+                    if running or not waiting:
+                        raise RuntimeError("a batch runs with no call and no actor starting")
                     continue
-                [ref], _ = ray.wait(list(calls), num_returns=1)
-                state, actor, call = calls.pop(ref)
-                state.busy[actor] -= 1
-                state.pending -= 1
-                try:
-                    results = ray.get(ref)
-                except Exception as exc:  # the job failed every try, or its actor cannot be restarted
-                    failures.append(self._failure(call, exc))
-                    failed_kinds |= {items[0].kind for items in call.items}
+                [ref], _ = ray.wait([*calls, *starting], num_returns=1)
+                if ref in starting:
+                    state, actor = starting.pop(ref)
+                    try:
+                        ray.get(ref)
+                    except Exception as exc:  # the backend cannot even be set up in a worker
+                        failures += [self._failure(call, exc) for call in state.todo]
+                        failed_kinds |= state.kinds()
+                        state.todo = []
+                    else:
+                        state.busy.setdefault(actor, 0)
                 else:
-                    for index, result in results:
-                        for item in call.items[index]:
-                            item.cached = state.batch.store(item, result)
-                            progress(item.kind)
-                if not state.todo and not state.pending:
+                    state, actor, call = calls.pop(ref)
+                    state.busy[actor] -= 1
+                    state.pending -= 1
+                    try:
+                        results = ray.get(ref)
+                    except Exception as exc:  # the job failed every try, or its actor cannot be restarted
+                        failures.append(self._failure(call, exc))
+                        failed_kinds |= {items[0].kind for items in call.items}
+                    else:
+                        for index, result in results:
+                            for item in call.items[index]:
+                                item.cached = state.batch.store(item, result)
+                                progress(item.kind)
+                if state in running and not state.todo and not state.pending:
                     running.remove(state)
+                    starting = {key: value for key, value in starting.items() if value[0] is not state}
                     last = not waiting and not running  # nothing waits for room: keep its model loaded
                     self._finish(ray, state, keep=last and not failures)
         finally:
@@ -227,10 +246,10 @@ class RayExecutor:
         )
         wanted = max(1, min(room, len(todo)))
         actors = kept + [actor_class.remote(batch.backend) for _ in range(wanted - len(kept))]
-        return _Running(batch, actors, todo, dict.fromkeys(range(len(actors)), 0))
+        return _Running(batch, actors, todo)
 
     def _feed(self, state: _Running, calls: dict[Any, tuple[_Running, int, _Call]]) -> None:
-        """Queue calls on the actors with room (each runs one and holds one more)."""
+        """Queue calls on the actors that are up (each runs one and holds one more)."""
         for actor, queued in state.busy.items():
             while state.todo and queued < QUEUED:
                 call = state.todo.pop(0)

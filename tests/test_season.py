@@ -286,3 +286,25 @@ def _records(out: Path) -> dict[Path, tuple[int, int, str]]:
 
 def _images(records: dict[Path, tuple[int, int, str]]) -> list[Path]:
     return [path for path, (_, _, kind) in records.items() if kind == "image"]
+
+
+def test_build_on_ray_with_more_calls_than_the_cluster_has_room_for(cluster: str, tmp_path: Path) -> None:
+    """Pictures and cues at once, each batch asking for every CPU of the cluster (its actors wait for room in turn);
+    `scriptkit build --executor ray` writes what the local executor writes."""
+    words = ["HORN", "SLAM", "SCREECH", "CLICK", "HONK", "BUZZ"]
+    shots = [
+        {"id": f"sc-yard-{n:03d}", "size": "wide", "duration": 1.0, "location": "YARD", "action": f"A {word}.",
+         "cues": [{"id": f"sc-yard-{n:03d}-c1", "word": word, "duration": 0.5, "line": n}]}
+        for n, word in enumerate(words, 1)
+    ]  # fmt: skip
+    episode = tmp_path / "yard.yaml"
+    episode.write_text(yaml.safe_dump({"title": "Yard", "width": 54, "height": 96, "fps": "30", "shots": shots}))
+    results = {}
+    for executor in ("local", "ray"):
+        args = ["build", str(episode), "-o", str(tmp_path / "out"), "--nle", "resolve", "--no-preview", "-q"]
+        extra = ["--executor", "ray", "--ray-address", cluster] if executor == "ray" else []
+        result = CliRunner().invoke(app, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        shutil.move(tmp_path / "out", tmp_path / executor)
+        results[executor] = _hashes(tmp_path / executor)
+    assert len(results["ray"]) > 12 and results["ray"] == results["local"]
