@@ -35,6 +35,16 @@ def build(out: Path, executor: str, preview: bool) -> tuple[float, dict]:
     return time.perf_counter() - started, json.loads(done.stdout)
 
 
+def diffusion_keys(out: Path) -> tuple[int, int]:
+    """(keyframes, distinct ones) under a diffusion backend's key (prompt, seed, style, size: not the title the
+    storyboard draws), from the season's asset records."""
+    keys = []
+    for assets in sorted(out.glob("*/media/assets.json")):
+        for image in json.loads(assets.read_text())["images"].values():
+            keys.append((image["prompt"], image["seed"], image["style_hash"], image["width"], image["height"]))
+    return len(keys), len(set(keys))
+
+
 def unit_costs() -> dict[str, float]:
     """Seconds per asset of the default backends, one process, models loaded once (measured, not estimated)."""
     from generators import CueJob, ImageJob, VoiceJob, make_backend
@@ -79,6 +89,7 @@ def main() -> None:
     episodes = len([p for p in SEASON.iterdir() if p.suffix == ".fountain"])
     timings: dict[str, dict[str, list[float]]] = {}
     report: dict = {}
+    keyframes = (0, 0)
     with tempfile.TemporaryDirectory(prefix="bench-season-") as tmp:
         for executor in ("local", "ray"):
             timings[executor] = {"cold": [], "warm": []}
@@ -86,6 +97,7 @@ def main() -> None:
                 out = Path(tmp) / f"{executor}-{run}"
                 seconds, report = build(out, executor, args.preview)
                 timings[executor]["cold"].append(seconds)
+                keyframes = diffusion_keys(out)
                 timings[executor]["warm"].append(build(out, executor, args.preview)[0])
                 shutil.rmtree(out)
     preview = "on" if args.preview else "off"
@@ -104,6 +116,8 @@ def main() -> None:
               f"saved {row['saved']:.0%}")  # fmt: skip
     print(f"shared cache saved {cache['saved']:.1%} of generation by count, {cache['voice_seconds_saved']:.1%} of "
           f"voice seconds")  # fmt: skip
+    print(f"with a diffusion image backend the season would make {keyframes[1]} of its {keyframes[0]} keyframes "
+          f"({1 - keyframes[1] / keyframes[0]:.0%} shared)")  # fmt: skip
     costs = unit_costs()
     print(
         f"unit costs here (CPU): storyboard image {costs['image_s']:.2f} s, kokoro line {costs['voice_line_s']:.2f} s "

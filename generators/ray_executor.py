@@ -111,8 +111,9 @@ class _Running:
 class RayExecutor:
     """Runs batches on Ray: `with RayExecutor(address) as executor: generate_assets(..., executor=executor)`.
 
-    Without `address` a local Ray instance is started on entry and stopped on exit; with one ("HOST:PORT") the
-    executor joins that cluster and leaves it as it was. A process already connected to Ray keeps its
+    Without `address` a local Ray instance is started at the first job to run (a build with everything cached
+    starts none) and stopped on exit; with one ("HOST:PORT") the executor joins that cluster and leaves it as it
+    was. A process already connected to Ray keeps its
     connection. Between runs (a season's episodes) the actors of the last batches to finish stay up, so the next
     episode's jobs for the same backend find its model loaded; any other idle actor is stopped as soon as a batch
     starts, so idle actors never hold resources a batch waits for."""
@@ -125,6 +126,10 @@ class RayExecutor:
         self.idle: dict[str, list[Any]] = {}
 
     def __enter__(self) -> RayExecutor:
+        import_ray()  # refused at once when Ray is not installed; started or joined at the first job
+        return self
+
+    def _connect(self) -> Any:
         ray = import_ray()
         if not ray.is_initialized():
             try:
@@ -138,11 +143,12 @@ class RayExecutor:
                 where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
                 raise ScriptkitError(f"cannot start or join {where}: {exc}".splitlines()[0]) from None
             self.connected_here = True
-        return self
+        return ray
 
     def __exit__(self, *exc: object) -> None:
         ray = import_ray()
-        self._stop_idle(ray)
+        if ray.is_initialized():
+            self._stop_idle(ray)
         if self.connected_here:
             ray.shutdown()
             self.connected_here = False
@@ -150,10 +156,10 @@ class RayExecutor:
     # ------------------------------------------------------------------------------------------ run
 
     def run(self, batches: list[Batch], progress: Callable[[str], None]) -> None:
-        ray = import_ray()
-        if not ray.is_initialized():
-            raise RuntimeError("RayExecutor.run outside its `with` block")
         waiting = [batch for batch in batches if batch.items]
+        if not waiting:
+            return  # everything is cached: no cluster needed
+        ray = self._connect()
         running: list[_Running] = []
         calls: dict[Any, tuple[_Running, int, _Call]] = {}
         starting: dict[Any, tuple[_Running, int]] = {}  # an actor's "up" signal -> its batch and place
