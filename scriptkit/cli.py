@@ -40,6 +40,11 @@ VideoBackend = Annotated[
     str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
 ]
 Fit = Annotated[str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")]
+ImageBackend = Annotated[str | None, typer.Option("--image-backend")]
+VoiceBackend = Annotated[str | None, typer.Option("--voice-backend")]
+PreviewSize = Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")]
+Config = Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q")]
 Executor = Annotated[
     str, typer.Option("--executor", help="Where generation runs: local (this process) or ray (extra [ray]).")
 ]
@@ -198,14 +203,14 @@ def build(
     ] = False,
     drop_frame: Annotated[bool, typer.Option("--drop-frame", help="Drop-frame timecode (29.97/59.94 only).")] = False,
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render preview.mp4.")] = True,
-    preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,
+    preview_size: PreviewSize = None,
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
-    image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
-    voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    image_backend: ImageBackend = None,
+    voice_backend: VoiceBackend = None,
     video_backend: VideoBackend = None,
     fit: Fit = None,
-    config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    config: Config = None,
+    quiet: Quiet = False,
     executor: Executor = "local",
     ray_address: RayAddress = None,
 ) -> None:
@@ -279,14 +284,14 @@ def build_season(
     fcpxml_version: Annotated[str, typer.Option("--fcpxml-version")] = "1.10",
     relative_media: Annotated[bool, typer.Option("--relative-media")] = False,
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render each preview.mp4.")] = True,
-    preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,
+    preview_size: PreviewSize = None,
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in")] = True,
-    image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
-    voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    image_backend: ImageBackend = None,
+    voice_backend: VoiceBackend = None,
     video_backend: VideoBackend = None,
     fit: Fit = None,
-    config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    config: Config = None,
+    quiet: Quiet = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the season's report as JSON.")] = False,
     executor: Executor = "local",
     ray_address: RayAddress = None,
