@@ -28,6 +28,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
+from scriptkit.shot_ids import romanize
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -53,11 +54,14 @@ class BuildRequest(BaseModel):
     fit: str | None = None
     config: str | None = None
     quiet: bool = False
+    #: fountain | fdx | zh: the screenplay's format when its extension and content would not say.
+    dialect: str | None = None
 
 
 def slugify(text: str) -> str:
-    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'The Last Train!' -> 'the-last-train', '逆袭 第1集' -> 'ni-xi-di-1-ji' (ASCII letters, digits and dashes;
+    Chinese as pinyin; never empty)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", romanize(text).lower()).strip("-")
     return slug or "untitled"
 
 
@@ -339,7 +343,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     if project_dir.exists() and not project_dir.is_dir():
         raise ScriptkitError("output exists and is not a folder", project_dir)
     template = load_template(request.template)
-    shotlist = load_shotlist(source, template)
+    shotlist = load_shotlist(source, template, request.dialect)
     formats = formats_for(request.nle, request.preview)
     media_dir = project_dir / "media"
     options = export_options(request, shotlist, project_dir, media_dir)
