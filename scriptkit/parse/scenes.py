@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from scriptkit.models import Character, Element, Scene, Script
-from scriptkit.parse.zh import split_zh_heading
+from scriptkit.parse.zh_heading import split_zh_heading
 from scriptkit.shot_phrases import shot_line
 
 _HEADING = re.compile(

@@ -30,42 +30,13 @@ from pydantic import TypeAdapter
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, Script
+from scriptkit.parse.scenes import make_script
+from scriptkit.parse.zh_heading import DIGITS, FULLWIDTH_DIGITS, split_zh_heading
 
 _ELEMENTS = TypeAdapter(list[Element])
 
-_DIGITS = r"[0-9０-９]+"
-_EPISODE = re.compile(rf"^第\s*({_DIGITS}|[一二三四五六七八九十百零两]+)\s*集\s*(.*)$")
+_EPISODE = re.compile(rf"^第\s*({DIGITS}|[一二三四五六七八九十百零两]+)\s*集\s*(.*)$")
 _SERIES = re.compile(r"^(?:剧名\s*[：:]\s*(.+)|《(.+)》)$")
-_SCENE = re.compile(rf"^(?:第\s*)?({_DIGITS}\s*[-－—–]\s*{_DIGITS})\s*(?:场\s*)?(?:[：:\s]+(.*))?$")
-_SCENE_ALONE = re.compile(rf"^第\s*({_DIGITS})\s*场\s*(?:[：:\s]+(.*))?$")
-_TIMES = {
-    "日": "DAY",
-    "白天": "DAY",
-    "白": "DAY",
-    "午": "DAY",
-    "中午": "DAY",
-    "下午": "AFTERNOON",
-    "上午": "MORNING",
-    "晨": "MORNING",
-    "早": "MORNING",
-    "清晨": "MORNING",
-    "早晨": "MORNING",
-    "凌晨": "DAWN",
-    "黎明": "DAWN",
-    "黄昏": "DUSK",
-    "傍晚": "DUSK",
-    "晚": "EVENING",
-    "夜": "NIGHT",
-    "夜晚": "NIGHT",
-    "晚上": "NIGHT",
-    "深夜": "NIGHT",
-}
-_PLACES = {"内": "INT", "外": "EXT", "内外": "INT/EXT", "内/外": "INT/EXT", "外/内": "INT/EXT"}
-_TIME_WORD = "|".join(sorted(map(re.escape, _TIMES), key=len, reverse=True))
-_PLACE_WORD = "内外|内/外|外/内|内|外"
-_SLOT = re.compile(
-    rf"^(?:(?P<t1>{_TIME_WORD})[/／]?(?P<p1>{_PLACE_WORD})?|(?P<p2>{_PLACE_WORD})[/／]?(?P<t2>{_TIME_WORD})?)$"
-)
 _CAST = re.compile(r"^(?:出场)?人物\s*(?:[：:]\s*|\s+)(.+)$")
 _ACTION = re.compile(r"^[△▲]\s*(.*)$")
 _TRANSITION = re.compile(r"^【(切|黑场|闪回|闪回结束|淡入|淡出|转场|叠化)】$")
@@ -78,33 +49,6 @@ _EXTENSIONS = {"OS": "OS", "VO": "VO", "V.O.": "VO", "O.S.": "OS"}
 _NOT_NAMES = {"人物", "字幕", "场景", "时间", "地点", "剧名", "备注", "注"}
 NARRATOR = "旁白"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def split_zh_heading(text: str) -> tuple[str, str, str, str] | None:
-    """'3-1 场  老宅客厅  夜  内' -> ('3-1', 'INT', '老宅客厅', 'NIGHT'); None when not a Chinese scene heading."""
-    text = text.strip()
-    match = _SCENE.match(text) or _SCENE_ALONE.match(text)
-    if not match:
-        return None
-    number = re.sub(r"\s+", "", match.group(1)).translate(_FULLWIDTH)
-    number = re.sub(r"[－—–]", "-", number)
-    int_ext, time_of_day = "", ""
-    words = [w for w in re.split(r"[\s·・,，、|｜]+", match.group(2) or "") if w]
-    while words:
-        slot = _SLOT.match(words[-1])
-        if not slot:
-            break
-        time_word = slot.group("t1") or slot.group("t2")
-        place_word = slot.group("p1") or slot.group("p2")
-        if (time_word and time_of_day) or (place_word and int_ext):
-            break
-        time_of_day = _TIMES[time_word] if time_word else time_of_day
-        int_ext = _PLACES[place_word] if place_word else int_ext
-        words.pop()
-    return number, int_ext, " ".join(words), time_of_day
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def looks_zh(text: str) -> bool:
@@ -126,8 +70,6 @@ def looks_zh(text: str) -> bool:
 
 def parse_zh(text: str, source: str = "") -> Script:
     """Parse a Chinese short-drama script (see the module docstring) into a `Script`."""
-    from scriptkit.parse.scenes import make_script
-
     title_page: dict[str, str] = {}
     series = ""
     elements: list[dict[str, Any]] = []
@@ -153,7 +95,7 @@ def parse_zh(text: str, source: str = "") -> Script:
                 continue
             episode = _EPISODE.match(line)
             if episode and "episode" not in title_page:
-                title_page["episode"] = episode.group(1).translate(_FULLWIDTH)
+                title_page["episode"] = episode.group(1).translate(FULLWIDTH_DIGITS)
                 if episode.group(2).strip():
                     title_page["episode title"] = episode.group(2).strip()
                 title_page["title"] = " ".join(x for x in (series, re.sub(r"\s+", "", line.split("集")[0]) + "集") if x)
