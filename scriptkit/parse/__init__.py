@@ -118,16 +118,18 @@ def load_script(path: str | Path, dialect: str | None = None) -> Script:
 def docx_text(data: bytes, path: Path) -> str:
     """The paragraphs of a Word .docx, one a line (so a line number is a paragraph number), via python-docx."""
     import io
-    import zipfile
 
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ScriptkitError(f"cannot read as a Word .docx: {exc}", path) from None
-    except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors for broken parts
-        raise ScriptkitError(f"cannot read as a Word .docx: {type(exc).__name__}: {exc}", path) from None
+    except Exception as exc:  # python-docx raises zipfile, KeyError, its own PackageNotFoundError and lxml errors
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ScriptkitError(
+            f"cannot read as a Word .docx (a zip archive without a readable document: {reason}); "
+            f"scriptkit reads {ACCEPTED}",
+            path,
+        ) from None
     return "\n".join(paragraph.text.replace("\n", " ") for paragraph in document.paragraphs)
 
 
