@@ -199,3 +199,22 @@ def test_file_names_from_chinese_titles() -> None:
     assert slugify("The Last Train!") == "the-last-train"
     payload = json.loads(CliRunner().invoke(app, ["parse", str(EP2), "--json"]).stdout)
     assert payload["title_page"]["title"] == "逆袭 第2集"
+
+
+def test_dialogue_edls_are_named_by_character(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    from exporters.edl import audio_paths
+
+    timeline = otio.schema.Timeline()
+    second = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(30, 30))
+    for name in ("DIALOGUE 林晓", "DIALOGUE 陈默", "DIALOGUE Mèi Lín"):
+        track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+        track.append(otio.schema.Clip(source_range=second))
+        timeline.tracks.append(track)
+    names = [path.name for _, path in audio_paths(timeline, tmp_path / "ni-xi-di-1-ji.edl")]
+    assert names == [
+        "ni-xi-di-1-ji.DIALOGUE_林晓.edl",
+        "ni-xi-di-1-ji.DIALOGUE_陈默.edl",
+        "ni-xi-di-1-ji.DIALOGUE_Mèi_Lín.edl",
+    ]
