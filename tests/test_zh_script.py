@@ -101,6 +101,18 @@ def test_detection_by_content_and_dialect_override(tmp_path: Path) -> None:
         ("character", "陈默"),
         ("dialogue", "我：你还敢回来？"),
     ]
+    full_width = tmp_path / "full-width.fountain"
+    full_width.write_text(
+        "INT. 老宅客厅 - 夜\n\n@林晓（OS）\n这是我家。\n\n@陈默\n（冷笑）\n你还敢回来？\n", encoding="utf-8"
+    )
+    rows = [(e.type, e.text, e.name, e.extensions) for e in load_script(full_width).elements[1:]]
+    assert rows == [
+        ("character", "林晓（OS）", "林晓", ["OS"]),
+        ("dialogue", "这是我家。", None, []),
+        ("character", "陈默", "陈默", []),
+        ("parenthetical", "（冷笑）", None, []),
+        ("dialogue", "你还敢回来？", None, []),
+    ]
     as_zh = tmp_path / "short.txt"  # too little to detect: the dialect says what it is
     as_zh.write_text("林晓：走吧。\n", encoding="utf-8")
     assert [e.type for e in load_script(as_zh, "zh").elements] == ["character", "dialogue"]
