@@ -36,6 +36,10 @@ VideoBackend = Annotated[
     str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
 ]
 Fit = Annotated[str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")]
+Dialect = Annotated[
+    str | None,
+    typer.Option("--dialect", help="Screenplay format: fountain, fdx or zh (default: by extension, content)."),
+]
 NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
@@ -53,6 +57,7 @@ def _fail(exc: ScriptkitError) -> None:
 def parse(
     file: Annotated[Path, typer.Argument(help="A .fountain or .fdx screenplay.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the public JSON contract.")] = False,
+    dialect: Dialect = None,
 ) -> None:
     """Parse a screenplay and print its elements.
 
@@ -64,7 +69,7 @@ def parse(
     from scriptkit.parse.public import public_json
 
     try:
-        script = load_script(file)
+        script = load_script(file, dialect)
     except ScriptkitError as exc:
         _fail(exc)
     if as_json:
@@ -108,6 +113,7 @@ def plan(
         "shots.yaml"
     ),
     template: Annotated[str, typer.Option("--template", "-t", help="Template name or YAML path.")] = "vertical-drama",
+    dialect: Dialect = None,
 ) -> None:
     """Plan shots for a screenplay and write the shot list.
 
@@ -122,7 +128,7 @@ def plan(
 
     try:
         preset = load_template(template)
-        shotlist = load_shotlist(file, preset)
+        shotlist = load_shotlist(file, preset, dialect)
         write_shotlist(shotlist, output)
     except ScriptkitError as exc:
         _fail(exc)
@@ -195,6 +201,7 @@ def build(
     fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    dialect: Dialect = None,
 ) -> None:
     """Parse, plan, generate and write a project folder every NLE can open.
 
@@ -224,6 +231,7 @@ def build(
         fit=fit,
         config=str(config) if config else None,
         quiet=quiet,
+        dialect=dialect,
     )
     try:
         build_project(request)
