@@ -136,8 +136,9 @@ def _kind(transition: otio.schema.Transition, rate: Fraction) -> str:
 
 
 def _trans_field(kind: str, frames: int) -> str:
+    """The transition column as CMX writers lay it out: `D    030`, `W001 030` (code padded to four)."""
     code = "W001" if kind == "wipe" else "D"
-    return f"{code} {frames:03d}"
+    return f"{code:<4} {frames:03d}"
 
 
 def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> None:

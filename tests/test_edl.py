@@ -19,7 +19,7 @@ from scriptkit.timeline import build_timeline
 from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, picture_edits, sample_assets, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "edl"
-EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C|D \d{3}|W001 \d{3})\s+(\S+) (\S+) (\S+) (\S+)$")
+EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C|D    \d{3}|W001 \d{3})\s+(\S+) (\S+) (\S+) (\S+)$")
 
 
 def transitions(tl: otio.schema.Timeline) -> list[tuple[int, int, str]]:
@@ -107,7 +107,7 @@ def test_event_lines_reels_and_comments(tmp_path: Path) -> None:
     assert all(len(reel) <= 8 for reel in reels)
     shot_reels = {m.group(2) for m in events if m.group(2) != "BL"}
     assert len(shot_reels) == len(shot_cuts(tl))
-    assert [m.group(4) for m in events if m.group(4) != "C"] == ["D 015", "D 030", "W001 015", "D 030"]
+    assert [m.group(4) for m in events if m.group(4) != "C"] == ["D    015", "D    030", "W001 015", "D    030"]
     for name, _, _ in shot_cuts(tl):
         assert f"* SCRIPTKIT SHOT: {name}" in text
         assert f"* FROM CLIP NAME:  {name}" in text or f"* TO CLIP NAME:  {name}" in text
@@ -183,3 +183,18 @@ def test_property_random_shot_lists_round_trip(shotlist) -> None:
         back = edl.read(paths[0])
         assert shot_cuts(back) == shot_cuts(tl)
         assert transitions(back) == transitions(tl)
+
+
+def test_pycmx_reads_every_transition_length(tmp_path: Path) -> None:
+    """The transition column sits where CMX writers put it, so a column reader (pycmx) gets each length."""
+    from pycmx import parse_cmx3600
+
+    _, paths = write_sample(tmp_path)
+    with paths[0].open() as handle:
+        read = [
+            (edit.transition.kind, edit.transition.effect_duration)
+            for event in parse_cmx3600(handle).events
+            for edit in event.edits
+            if not edit.transition.cut
+        ]
+    assert read == [("D", 15), ("D", 30), ("W", 15), ("D", 30)]
