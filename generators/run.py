@@ -86,8 +86,13 @@ def check_style(path: Path | None) -> StyleRef | None:
             path,
             hint=f"use an image under {MAX_STYLE_PIXELS // 1_000_000} megapixels",
         ) from None
+    except Image.UnidentifiedImageError:
+        raise ScriptkitError(
+            "style reference is not an image Pillow can read", path, hint="use a PNG or JPEG"
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ScriptkitError(f"style reference is not a readable image ({exc})", path) from None
+        reason = re.sub(r"\s*<[^>]*>", "", str(exc)).strip() or type(exc).__name__
+        raise ScriptkitError(f"style reference is not a readable image ({reason})", path) from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
     return StyleRef(path=path, sha256=hashlib.sha256(data).hexdigest())

@@ -89,3 +89,48 @@ def test_refine_policies_are_checked_before_anything_is_read(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "--length must be hold or ripple" in result.output
     assert not (tmp_path / "versions").exists()
+
+
+def _docx(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("script.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "a PDF, not a screenplay"),
+        ("script.fountain", b"%PDF-1.7\nINT. ROOM - DAY\n", "a PDF, not a screenplay"),
+        ("script.docx", bytes(range(256)) * 8, "named .docx but is not a Word document"),
+        ("script.docx", None, "Word .docx screenplays are not supported yet"),
+        ("script.rtf", b"{\\rtf1\\ansi INT. ROOM - DAY}", "an RTF document, not a screenplay"),
+    ],
+)
+def test_a_document_that_is_not_screenplay_text_is_refused_naming_the_accepted_kinds(
+    tmp_path: Path, name: str, content: bytes | None, said: str
+) -> None:
+    path = tmp_path / name
+    if content is None:
+        _docx(path)
+    else:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert said in lines[0] and str(path) in lines[0]
+    assert "Fountain (.fountain" in lines[0] and "Final Draft (.fdx)" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_style_reference_that_is_not_an_image_is_one_clean_line(tmp_path: Path) -> None:
+    style = tmp_path / "style.png"
+    style.write_text("not an image")
+    result = runner.invoke(app, ["build", "examples/last-train.fountain", "--style", str(style), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    said = "style reference is not an image Pillow can read (use a PNG or JPEG)"
+    assert result.output.strip() == f"error: {style}: {said}"

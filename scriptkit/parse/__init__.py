@@ -37,10 +37,34 @@ def read_source_bytes(path: Path) -> bytes:
     return data
 
 
+#: What a screenplay argument may be; named in every refusal of another kind of file.
+ACCEPTED_KINDS = "Fountain (.fountain, .spmd, .txt), Final Draft (.fdx) or a shot list (.yaml, .json, .csv)"
+
+#: Leading bytes of document formats that are not screenplay text -> what they are.
+_DOCUMENT_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Word/Office document"),
+    (b"PK\x03\x04", "a zip archive"),
+)
+
+
+def refuse_non_script(path: Path, data: bytes) -> None:
+    """One clear line for a document that is not screenplay text (a PDF, a Word file, an archive, binary data)."""
+    if path.suffix.lower() == ".docx":
+        if data.startswith(b"PK\x03\x04"):
+            raise ScriptkitError("Word .docx screenplays are not supported yet", path, hint=f"use {ACCEPTED_KINDS}")
+        raise ScriptkitError("named .docx but is not a Word document", path, hint=f"use {ACCEPTED_KINDS}")
+    for magic, kind in _DOCUMENT_MAGIC:
+        if data.startswith(magic):
+            raise ScriptkitError(f"{kind}, not a screenplay", path, hint=f"use {ACCEPTED_KINDS}")
+
+
 def load_script(path: str | Path) -> Script:
     """Read a .fountain/.spmd/.txt or .fdx file into a `Script` (format chosen by extension, then content)."""
     path = Path(path)
     data = read_source_bytes(path)
+    refuse_non_script(path, data)
     if path.suffix.lower() == ".fdx" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
         from scriptkit.parse.fdx import parse_fdx
 
