@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import itertools
 import random
 import types
@@ -96,10 +97,35 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
                 item.transition_type = otio.schema.TransitionTypes.SMPTE_Dissolve
                 item.metadata["AAF"] = transition_metadata(item, media_kind)
             elif isinstance(item, otio.schema.Clip):
-                aaf = dict(item.metadata.get("AAF", {}) or {})
+                aaf = {k: v for k, v in dict(item.metadata.get("AAF", {}) or {}).items() if k not in _READ_MOB_IDS}
                 aaf["UserComments"] = _comments(item)
+                aaf["MobID"] = master_mob_id(item)
                 item.metadata["AAF"] = aaf
+                if isinstance(item.media_reference, otio.schema.ExternalReference):
+                    ref_aaf = dict(item.media_reference.metadata.get("AAF", {}) or {})
+                    item.media_reference.metadata["AAF"] = {k: v for k, v in ref_aaf.items() if k not in _READ_MOB_IDS}
     return copy
+
+
+#: Mob ids an AAF reader leaves on a clip: written back, they would name the previous file's mobs (whose ids a new
+#: file may hand to other clips), so every write derives its own from the clip's content instead.
+_READ_MOB_IDS = ("MobID", "SourceID")
+
+
+def master_mob_id(clip: otio.schema.Clip) -> str:
+    """The master mob id of a clip, from what it shows: its owner (shot, line, cue), its asset hash and its media
+    file. The same clip gets the same id in every version; a changed asset or another file gets another one."""
+    meta = scriptkit_view(clip)
+    owner = meta.get("shot_id") if meta.get("kind") == "shot" else meta.get("line_id") or meta.get("cue_id")
+    url = clip.media_reference.target_url if isinstance(clip.media_reference, otio.schema.ExternalReference) else ""
+    key = f"{meta.get('kind') or ''}|{owner or clip.name}|{meta.get('asset_hash') or ''}|{url}"
+    material = uuid.uuid5(uuid.NAMESPACE_URL, f"scriptkit-aaf-master:{key}")
+    return f"urn:smpte:umid:060a2b34.01010105.01010f20.13000000.{_umid_material(material)}"
+
+
+def _umid_material(value: uuid.UUID) -> str:
+    hexed = value.hex
+    return ".".join(hexed[i : i + 8] for i in range(0, 32, 8))
 
 
 def _composition_mobs(handle: Any) -> Iterator[Any]:
@@ -505,7 +531,11 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()
-    seed = f"{timeline.name}:{rate_string(rate)}:{len(copy.find_clips())}"
+    seed = hashlib.sha256(
+        "\n".join(
+            [timeline.name, rate_string(rate), *(str(c.metadata["AAF"]["MobID"]) for c in copy.find_clips())]
+        ).encode()
+    ).hexdigest()
     import aaf2
 
     fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS
