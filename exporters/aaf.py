@@ -101,6 +101,13 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
                 aaf["UserComments"] = _comments(item)
                 aaf["MobID"] = master_mob_id(item)
                 item.metadata["AAF"] = aaf
+                reference = item.media_reference
+                if reference is not None and reference.available_range is None:
+                    # a reader that does not know the file's length (an EDL): the media spans at least the clip
+                    end = item.source_range.end_time_exclusive()
+                    reference.available_range = otio.opentime.TimeRange(
+                        otio.opentime.RationalTime(0, end.rate), otio.opentime.RationalTime(end.value, end.rate)
+                    )
                 if isinstance(item.media_reference, otio.schema.ExternalReference):
                     ref_aaf = dict(item.media_reference.metadata.get("AAF", {}) or {})
                     item.media_reference.metadata["AAF"] = {k: v for k, v in ref_aaf.items() if k not in _READ_MOB_IDS}

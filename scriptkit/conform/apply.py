@@ -295,6 +295,7 @@ def conform_timeline(
     out.metadata["scriptkit"] = sk
     lay = layout(out, known, rate, with_markers=False)
     primary = _primary_video(out, lay)
+    picture_only = not any(p.track_kind == otio.schema.TrackKind.Audio for p in lay.clips)  # e.g. a picture EDL
     ripples: list[tuple[int, int]] = []  # (position in edited frames, delta)
 
     def is_locked(identity: Identity) -> bool:
@@ -332,6 +333,9 @@ def conform_timeline(
         if source is not None:
             clip.media_reference = copy.deepcopy(source.media_reference)
             report.swapped.append((owner, identity.kind))
+        elif not _has_media_file(clip):
+            # a reader that drops file paths (an EDL event without a SOURCE FILE comment): the plan's media
+            clip.media_reference = copy.deepcopy(new_clips[owner].clip.media_reference)
         if (
             source is not None
             or owner in changed
@@ -378,6 +382,9 @@ def conform_timeline(
 
     # 4. new dialogue lines and cues (in the new plan, not in the old): after their shot, as in the new plan
     _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked)
+    if picture_only:
+        _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked, restore=True)
+        report.notes.append("the edited timeline has no audio: the plan's audio placed against the edited shots")
 
     # 5. red markers on changed shots
     retaken = {owner for owner, kind in report.swapped if kind == "shot"}
@@ -440,6 +447,11 @@ def _insert_new_shots(
         report.inserted.append(shot_id)
 
 
+def _has_media_file(clip: otio.schema.Clip) -> bool:
+    reference = clip.media_reference
+    return isinstance(reference, otio.schema.ExternalReference) and bool(reference.target_url)
+
+
 def _audio_track_for(out: otio.schema.Timeline, source: Placed, known: KnownIds, rate: float) -> otio.schema.Track:
     """The edited track holding this character's (or this kind's) audio, else a new one named like the plan's."""
     character = scriptkit_md(source.clip).get("character")
@@ -465,11 +477,17 @@ def _insert_new_audio(
     rate: float,
     report: ConformReport,
     locked: set[str],
+    restore: bool = False,
 ) -> None:
+    """Place the new plan's dialogue lines and cues that the old plan did not have after their shot, as in the
+    new plan. `restore`: place every line, cue and music clip of the new plan that the edit does not hold (an
+    edited timeline without audio), without reporting them as new."""
     new_shots = first_by_owner(new_layout.shots())
     for source in new_layout.clips:
         identity = source.identity
-        if identity.kind not in ("dialogue", "cue") or identity.owner in old_clips:
+        if identity.kind not in (("dialogue", "cue", "music") if restore else ("dialogue", "cue")):
+            continue
+        if not restore and identity.owner in old_clips:
             continue
         if identity.shot_id in locked:
             continue
@@ -479,10 +497,13 @@ def _insert_new_audio(
         shots = first_by_owner(video_order(lay))
         shot = shots.get(identity.shot_id or "")
         plan_shot = new_shots.get(identity.shot_id or "")
-        if shot is None or plan_shot is None:
+        if identity.kind == "music":
+            start = source.start
+        elif shot is None or plan_shot is None:
             report.notes.append(f"{identity.owner}: its shot is not in the edit; not placed")
             continue
-        start = max(0, shot.start + (source.start - plan_shot.start))
+        else:
+            start = max(0, shot.start + (source.start - plan_shot.start))
         clip = copy.deepcopy(source.clip)
         track = _audio_track_for(out, source, known, rate)
         if not _place_at(track, clip, start, rate):
@@ -492,7 +513,8 @@ def _insert_new_audio(
             out.tracks.append(track)
             _place_at(track, clip, start, rate)
             report.notes.append(f"{identity.owner}: no room on its track; placed on new track {track.name}")
-        report.inserted.append(identity.owner or "")
+        if not restore:
+            report.inserted.append(identity.owner or "")
 
 
 def conform_lines(report: ConformReport) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Literal
 
 import opentimelineio as otio
 
-from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline
+from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
 from scriptkit.contract import timeline_rate
 from scriptkit.errors import ScriptkitError
@@ -99,6 +99,7 @@ class TimelineDiff:
     audio: list[AudioChange] = field(default_factory=list)
     markers: list[MarkerInfo] = field(default_factory=list)
     media: list[MediaNote] = field(default_factory=list)
+    picture_only: bool = False  # the edited timeline holds no audio (a picture EDL): audio was not compared
 
     @property
     def empty(self) -> bool:
@@ -168,8 +169,9 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
             diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
-    # audio
-    diff.audio = _diff_audio(plan, edited)
+    # audio: a timeline with no audio clip at all (a picture EDL) says nothing about the audio
+    diff.picture_only = not any(p.track_kind == otio.schema.TrackKind.Audio for p in edited.clips)
+    diff.audio = [] if diff.picture_only else _diff_audio(plan, edited)
     # markers added
     planned_markers = {(m.name, m.owner) for m in plan.markers}
     diff.markers = [m for m in edited.markers if (m.name, m.owner) not in planned_markers and not _is_own_marker(m)]
@@ -215,7 +217,8 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
         ps, es = plan_shots.get(shot_id), edited_shots.get(shot_id)
         planned_offset = p.start - ps.start if ps else p.start
         edited_offset = e.start - es.start if (es and ps) else e.start
-        if planned_offset != edited_offset:
+        shot_deleted = ps is not None and es is None  # no shot to be moved against
+        if planned_offset != edited_offset and not shot_deleted:
             changes.append(AudioChange(owner, kind, "moved", planned_offset, edited_offset, p.duration, e.duration))
         if (p.source_in, p.duration) != (e.source_in, e.duration) or _speed(e.clip) != 1.0:
             changes.append(AudioChange(owner, kind, "retimed", planned_offset, edited_offset, p.duration, e.duration))
@@ -273,13 +276,21 @@ def diff_timelines(
 
 
 def require_ids(lay: Layout, path: Path | None) -> None:
-    """Refuse a timeline in which no clip carries an id of this project."""
-    if not any(p.identity.kind != "foreign" for p in lay.clips):
+    """Refuse a timeline in which no shot carries an id of this project (a shared music bed is not enough)."""
+    if any(p.identity.kind == "shot" for p in lay.clips):
+        return
+    others = sorted({str(shot) for p in lay.clips if (shot := scriptkit_md(p.clip).get("shot_id"))})
+    if others:
         raise ScriptkitError(
-            f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+            f"the shot ids in this timeline belong to another project ({len(others)} shots, e.g. {others[0]})",
             path,
-            hint="is it an export of a timeline from another project?",
+            hint="diff and refine compare a project with an edit of its own timeline",
         )
+    raise ScriptkitError(
+        f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+        path,
+        hint="is it an export of a timeline from another project?",
+    )
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -368,6 +379,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
         lines.append(f"added marker '{m.name}' on {m.owner} at {tc(m.at, rate)}{comment}")
     for n in diff.media:
         lines.append(f"warning: clip '{n.clip}' names media {n.reason}: {n.url} (kept as is, never written)")
+    if diff.picture_only:
+        lines.append("picture only: the timeline holds no audio, so dialogue, cues and music were not compared")
     if diff.empty:
         lines.append("no editorial changes")
     return lines
