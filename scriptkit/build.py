@@ -170,7 +170,15 @@ def write_outputs(
             if log:
                 log(f"wrote {path.name}")
         outputs.append(entry)
-    manifest = make_manifest(shotlist, assets, outputs, options, source=source, generation=generation)
+    manifest = make_manifest(
+        shotlist,
+        assets,
+        outputs,
+        options,
+        source=source,
+        generation=generation,
+        duration=timeline.duration().to_seconds(),
+    )
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -242,8 +250,10 @@ def make_manifest(
     *,
     source: str = "",
     generation: dict[str, Any] | None = None,
+    duration: float | None = None,
 ) -> dict[str, Any]:
-    """The manifest: deterministic (no timestamps), relative paths only."""
+    """The manifest: deterministic (no timestamps), relative paths only. `duration`: the timeline's length in
+    seconds (what the NLE shows; transitions and the editor's cut make it differ from the planned seconds)."""
     media = Path(options.media_dir)
     project = Path(options.project_dir)
     media_rel = _relative(media, project)
@@ -285,7 +295,7 @@ def make_manifest(
         "drop_frame": options.drop_frame,
         "width": shotlist.width,
         "height": shotlist.height,
-        "duration": round(shotlist.duration, 3),
+        "duration": round(shotlist.duration if duration is None else duration, 3),
         "media_dir": media_rel,
         "shot_list": "shots.yaml",
         "options": {
