@@ -12,7 +12,7 @@ audio channel layout and the sequence timecode. What it writes:
   characteristics on their `<file>`; dissolves are `<transitionitem>` Cross Dissolve aligned `center`, fades
   are aligned `start-black` / `end-black`; clip edges inside a transition get `-1` as Premiere writes them;
 - audio: a mono track per dialogue track and for SFX (`premiereTrackType="Mono"`, `<channelcount>1`), the
-  music bed as an exploded stereo pair (two linked clipitems, `<sourcetrack>` 1 and 2);
+  music bed as its file is: mono, or an exploded stereo pair (two linked clipitems, `<sourcetrack>` 1 and 2);
 - shot identity in every slot xmeml has: clip `<name>`, `<comments>` (`mastercomment1` = shot id,
   `mastercomment2` = "scriptkit <kind>", `mastercomment3` = line/cue id, `mastercomment4` = asset hash),
   `<logginginfo>` (`description` = action or line, `scene` = scene id, `shottake` = shot id, `lognote`
@@ -361,9 +361,14 @@ def _video_track(ctx: _Ctx, depth: int, track: otio.schema.Track) -> None:
 
 
 def _channels_for(track: otio.schema.Track) -> int:
+    """The track's channel count: its own, else its clips' media (a mono music bed stays mono), else a guess by
+    role (music stereo, the rest mono)."""
     meta = scriptkit_view(track)
     if meta.get("channels"):
         return int(meta["channels"])
+    clip_channels = [int(c) for clip in track.find_clips() if (c := scriptkit_view(clip).get("channels"))]
+    if clip_channels:
+        return 2 if max(clip_channels) >= 2 else 1
     return 2 if meta.get("role") == "music" or track.name.upper().startswith("MUSIC") else 1
 
 

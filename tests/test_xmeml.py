@@ -261,3 +261,19 @@ def test_property_random_shot_lists_round_trip(shotlist) -> None:
             assert shot_cuts(back) == shot_cuts(tl)
             assert source_ranges(back) == source_ranges(tl)
             assert [t[1:3] for t in transitions(back)] == [t[1:3] for t in transitions(tl)]
+
+
+def test_a_mono_music_bed_is_one_mono_track(tmp_path: Path) -> None:
+    """The music bed is declared as its media is: a mono file is one mono track, never a stereo pair."""
+    tl = sample_timeline(tmp_path)
+    for clip in tl.find_clips():
+        meta = clip.metadata["scriptkit"]
+        if meta.get("kind") == "music":
+            meta["channels"] = 1
+    target = tmp_path / "episode.premiere.xml"
+    xmeml.write(tl, target, _options(tmp_path))
+    tracks = etree.fromstring(target.read_bytes()[3:]).findall("sequence/media/audio/track")
+    assert [t.get("MZ.TrackName") for t in tracks] == ["DIALOGUE MAYA", "DIALOGUE LEO", "SFX", "MUSIC"]
+    music = tracks[-1]
+    assert music.get("premiereTrackType") == "Mono"
+    assert music.findtext("clipitem/file/media/audio/channelcount") == "1"
