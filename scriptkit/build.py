@@ -23,7 +23,7 @@ from pydantic import BaseModel
 import exporters
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_bytes, atomic_write_text
+from scriptkit.io import atomic_write_bytes, atomic_write_text, library_noise_caught
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
 
@@ -160,7 +160,8 @@ def write_outputs(
             if log:
                 log(f"kept {path.name} (its timeline and options are unchanged)")
         else:
-            fmt.write(timeline, path, options)
+            with library_noise_caught():
+                fmt.write(timeline, path, options)
             entry = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
             entry["sha256"] = exporters.output_digest(path)
             entry["key"] = key

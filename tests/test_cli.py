@@ -134,3 +134,18 @@ def test_a_style_reference_that_is_not_an_image_is_one_clean_line(tmp_path: Path
     assert result.exit_code == 2
     said = "style reference is not an image Pillow can read (use a PNG or JPEG)"
     assert result.output.strip() == f"error: {style}: {said}"
+
+
+def test_library_noise_is_caught_and_logging_restored(capfd: pytest.CaptureFixture[str]) -> None:
+    """What a reader or writer library prints or logs as a warning (`WARNING:root:Fraction(0,0)`) never reaches
+    the user; scriptkit's own error line does, and logging works again afterwards."""
+    import logging
+
+    from scriptkit.io import library_noise_caught
+
+    with library_noise_caught():
+        print("adapter diagnostics")
+        print("more", file=sys.stderr)
+        logging.warning("Fraction(0,0)")
+    assert capfd.readouterr() == ("", "")
+    assert not logging.root.manager.disable

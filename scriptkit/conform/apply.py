@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import opentimelineio as otio
 
-from scriptkit.conform.diff import first_by_owner, media_url, tc, video_order
+from scriptkit.conform.diff import first_by_owner, is_picture_only, media_url, tc, video_order
 from scriptkit.conform.identity import Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Layout, Placed, item_frames, layout, rt
 from scriptkit.contract import frames_at, timeline_rate
@@ -295,7 +295,7 @@ def conform_timeline(
     out.metadata["scriptkit"] = sk
     lay = layout(out, known, rate, with_markers=False)
     primary = _primary_video(out, lay)
-    picture_only = not any(p.track_kind == otio.schema.TrackKind.Audio for p in lay.clips)  # e.g. a picture EDL
+    picture_only = is_picture_only(lay)  # e.g. a picture EDL
     ripples: list[tuple[int, int]] = []  # (position in edited frames, delta)
 
     def is_locked(identity: Identity) -> bool:

@@ -170,7 +170,7 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
     # audio: a timeline with no audio clip at all (a picture EDL) says nothing about the audio
-    diff.picture_only = not any(p.track_kind == otio.schema.TrackKind.Audio for p in edited.clips)
+    diff.picture_only = is_picture_only(edited)
     diff.audio = [] if diff.picture_only else _diff_audio(plan, edited)
     # markers added
     planned_markers = {(m.name, m.owner) for m in plan.markers}
@@ -201,11 +201,18 @@ def _diff_joins(plan: list[Join], edited: list[Join]) -> list[JoinChange]:
     return changes
 
 
+def is_picture_only(lay: Layout) -> bool:
+    """No clip on an audio track and none of ours that is audio: a picture EDL, which says nothing of the audio."""
+    audio_kinds = ("dialogue", "cue", "music")
+    return not any(p.track_kind == otio.schema.TrackKind.Audio or p.identity.kind in audio_kinds for p in lay.clips)
+
+
 def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
     plan_shots = first_by_owner(video_order(plan))
     edited_shots = first_by_owner(video_order(edited))
     plan_audio = first_by_owner(p for p in plan.clips if p.identity.kind in ("dialogue", "cue"))
     edited_audio = first_by_owner(p for p in edited.clips if p.identity.kind in ("dialogue", "cue"))
+    plan_tracks = {p.track_name for p in plan.clips if p.track_kind == otio.schema.TrackKind.Audio}
     changes: list[AudioChange] = []
     for owner, p in plan_audio.items():
         e = edited_audio.get(owner)
@@ -222,7 +229,8 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
             changes.append(AudioChange(owner, kind, "moved", planned_offset, edited_offset, p.duration, e.duration))
         if (p.source_in, p.duration) != (e.source_in, e.duration) or _speed(e.clip) != 1.0:
             changes.append(AudioChange(owner, kind, "retimed", planned_offset, edited_offset, p.duration, e.duration))
-        if p.track_name and e.track_name and p.track_name != e.track_name:
+        # a track named like none of the plan's (A1 from a writer that drops names) is not a move between tracks
+        if p.track_name and e.track_name in plan_tracks and p.track_name != e.track_name:
             changes.append(AudioChange(owner, kind, "track", planned_track=p.track_name, edited_track=e.track_name))
     return changes
 
