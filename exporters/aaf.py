@@ -45,12 +45,16 @@ from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
+#: The AAF dictionary's SMPTE video wipe operation (OperationDef_SMPTEVideoWipe): a wipe stays a wipe.
+WIPE_ID = "0c3bea44-fc05-11d2-8a29-0050040ef7d2"
 MAX_AAF_BYTES = 2 * 1024 * 1024 * 1024
 #: pyaaf2 releases whose internals `_fast_pyaaf2` was checked against (same bytes as unpatched); others run as is
 FAST_PYAAF2_VERSIONS = ("1.7.1",)
 
 
 def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> dict[str, Any]:
+    wipe = media_kind == "Picture" and scriptkit_view(transition).get("kind") == "wipe"
+    name = "SMPTE Video Wipe" if wipe else "VideoDissolve_2" if media_kind == "Picture" else "Audio Dissolve"
     return {
         "CutPoint": round(transition.in_offset.value),
         "PointList": [{"Value": 0, "Time": 0}, {"Value": 1, "Time": 1}],
@@ -58,8 +62,8 @@ def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> 
             "Operation": {
                 "DataDefinition": {"Name": media_kind},
                 "Description": "",
-                "Name": "VideoDissolve_2" if media_kind == "Picture" else "Audio Dissolve",
-                "Identification": DISSOLVE_ID,
+                "Name": name,
+                "Identification": WIPE_ID if wipe else DISSOLVE_ID,
                 "IsTimeWarp": False,
                 "Bypass": 1,
                 "NumberInputs": 2,
@@ -597,9 +601,17 @@ def _fix_track(track: otio.schema.Track) -> None:
         elif not isinstance(nxt, otio.schema.Clip):
             item.name = "Fade Out"
             item.metadata["scriptkit"] = {"kind": "fade_out"}
+        elif _operation_id(item) == WIPE_ID:
+            item.name = "Wipe" if item.name in ("", "Transition") else item.name
+            item.metadata["scriptkit"] = {"kind": "wipe", "wipe": "wipe"}
         else:
             item.name = item.name or "Cross Dissolve"
             item.metadata["scriptkit"] = {"kind": "dissolve"}
+
+
+def _operation_id(transition: otio.schema.Transition) -> str:
+    group = (transition.metadata.get("AAF", {}) or {}).get("OperationGroup", {}) or {}
+    return str((group.get("Operation", {}) or {}).get("Identification") or "")
 
 
 def _slot_info(path: Path) -> tuple[bool, list[str]]:

@@ -279,3 +279,21 @@ def test_every_clip_resolves_to_its_own_media_in_every_version(tmp_path: Path) -
     assert all(before[k] == after[k] for k in set(before) & set(after))
     masters = {v[1] for k, v in after.items() if v[0] == "MasterMob" and k in before}
     assert masters == {c.name for c in edited.find_clips()}
+
+
+def test_wipes_stay_wipes(tmp_path: Path) -> None:
+    """A wipe is written with the AAF dictionary's SMPTE wipe operation and read back as a wipe, not a dissolve."""
+    tl = sample_timeline(tmp_path / ODD_FOLDER, fps="25")
+    while len(tl.tracks) > 1:
+        del tl.tracks[-1]
+    target = tmp_path / "episode.aaf"
+    aaf.write(tl, target, ExportOptions(project_dir=str(tmp_path)))
+
+    def kinds(timeline: otio.schema.Timeline) -> list[str]:
+        return [t.metadata["scriptkit"]["kind"] for t in timeline.tracks[0] if isinstance(t, otio.schema.Transition)]
+
+    assert "wipe" in kinds(tl)
+    assert kinds(aaf.read(target)) == kinds(tl)
+    with aaf2.open(str(target), "r") as handle:
+        names = {str(d.name) for d in handle.dictionary["OperationDefinitions"].value}
+    assert "SMPTE Video Wipe" in names
