@@ -88,7 +88,7 @@ def check_style(path: Path | None) -> StyleRef | None:
         ) from None
     except Image.UnidentifiedImageError:
         raise ScriptkitError(
-            "style reference is not an image Pillow can read", path, hint="use a PNG or JPEG"
+            "style reference is not a readable image (not an image format Pillow knows)", path, hint="use a PNG or JPEG"
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         reason = re.sub(r"\s*<[^>]*>", "", str(exc)).strip() or type(exc).__name__

@@ -132,7 +132,7 @@ def test_a_style_reference_that_is_not_an_image_is_one_clean_line(tmp_path: Path
     style.write_text("not an image")
     result = runner.invoke(app, ["build", "examples/last-train.fountain", "--style", str(style), "-o", str(tmp_path)])
     assert result.exit_code == 2
-    said = "style reference is not an image Pillow can read (use a PNG or JPEG)"
+    said = "style reference is not a readable image (not an image format Pillow knows) (use a PNG or JPEG)"
     assert result.output.strip() == f"error: {style}: {said}"
 
 
