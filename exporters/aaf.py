@@ -9,7 +9,8 @@ The writer prepares a copy of the timeline the way the adapter needs it:
   `ScriptkitOwner`, `ScriptkitHash`), besides the clip name;
 - `use_empty_mob_ids=True` (our media has no Avid mob ids).
 The file is written to a temp path and renamed, so a failed write leaves no file. Drop-frame timecode is set
-on the composition's timecode track afterwards (the adapter always writes non-drop).
+on the composition's timecode track afterwards (the adapter always writes non-drop), and so is the mix: each
+sound clip with a gain or volume keyframes is wrapped in an `Audio Gain` operation (`_GainWriter`).
 
 Speed: pyaaf2 as shipped takes ~25 ms a clip on a feature (90 s for 3,096 clips), partly quadratic. For the
 duration of a write (`_fast_pyaaf2`) some of its methods are swapped for equivalents that remember
@@ -25,11 +26,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import io
 import itertools
 import random
 import types
 import uuid
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -37,16 +40,22 @@ from unittest import mock
 import opentimelineio as otio
 
 from exporters import Format
-from scriptkit.contract import SHOT_ID, scriptkit_view, timeline_rate, track_role
+from scriptkit.contract import SHOT_ID, clip_media, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_path
+from scriptkit.io import atomic_path, library_noise_caught, url_to_path
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
+#: The mix as Avid stores it: the Audio Gain operation and its Amplitude parameter.
+AUDIO_GAIN_ID = "9d2ea894-0968-11d3-8a38-0050040ef7d2"
+AMPLITUDE_ID = "e4962321-2267-11d3-8a4c-0050040ef7d2"
 #: Avid's cross dissolve operation.
 DISSOLVE_ID = "89d9b67e-5584-302d-9abd-8bd330c46841"
-#: The AAF dictionary's SMPTE video wipe operation (OperationDef_SMPTEVideoWipe): a wipe stays a wipe.
+#: The AAF standard's SMPTE Video Wipe operation (AAF Edit Protocol, kAAFOperationDef_SMPTEVideoWipe).
 WIPE_ID = "0c3bea44-fc05-11d2-8a29-0050040ef7d2"
+#: Namespace of the master mob ids scriptkit derives from a clip's content (see `master_mob_id`).
+MOB_NAMESPACE = uuid.UUID("5b1f0f8e-2d4c-5b7a-9c1e-6a1d2f7c0e11")
 MAX_AAF_BYTES = 2 * 1024 * 1024 * 1024
 #: pyaaf2 releases whose internals `_fast_pyaaf2` was checked against (same bytes as unpatched); others run as is
 FAST_PYAAF2_VERSIONS = ("1.7.1",)
@@ -54,7 +63,12 @@ FAST_PYAAF2_VERSIONS = ("1.7.1",)
 
 def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> dict[str, Any]:
     wipe = media_kind == "Picture" and scriptkit_view(transition).get("kind") == "wipe"
-    name = "SMPTE Video Wipe" if wipe else "VideoDissolve_2" if media_kind == "Picture" else "Audio Dissolve"
+    if wipe:
+        name, identification = "SMPTE Video Wipe", WIPE_ID
+    elif media_kind == "Picture":
+        name, identification = "VideoDissolve_2", DISSOLVE_ID
+    else:
+        name, identification = "Audio Dissolve", DISSOLVE_ID
     return {
         "CutPoint": round(transition.in_offset.value),
         "PointList": [{"Value": 0, "Time": 0}, {"Value": 1, "Time": 1}],
@@ -63,7 +77,7 @@ def transition_metadata(transition: otio.schema.Transition, media_kind: str) -> 
                 "DataDefinition": {"Name": media_kind},
                 "Description": "",
                 "Name": name,
-                "Identification": WIPE_ID if wipe else DISSOLVE_ID,
+                "Identification": identification,
                 "IsTimeWarp": False,
                 "Bypass": 1,
                 "NumberInputs": 2,
@@ -86,9 +100,45 @@ def _comments(clip: otio.schema.Clip) -> dict[str, str]:
     return comments
 
 
+def master_mob_id(clip: otio.schema.Clip) -> str:
+    """The master mob id of `clip`, derived from what the clip is: its kind, the shot / line / cue it belongs to
+    and its asset hash (or, for the editor's own clips, its media). The same clip gets the same id in every
+    version; two clips share one only when they are the same material (a duplicated shot)."""
+    import aaf2.mobid
+
+    meta = scriptkit_view(clip)
+    owner = meta.get("line_id") or meta.get("cue_id") or meta.get("shot_id") or ""
+    reference = clip.media_reference
+    url = reference.target_url if isinstance(reference, otio.schema.ExternalReference) else ""
+    content = meta.get("asset_hash") or url or clip.name or ""
+    mob = aaf2.mobid.UniqueMobID()
+    mob.material = uuid.uuid5(MOB_NAMESPACE, f"{meta.get('kind') or ''}\x1f{owner}\x1f{content}")
+    return str(mob.urn)
+
+
+def _picture_description(clip: otio.schema.Clip, size: tuple[int, int]) -> dict[str, Any]:
+    """The essence description of a picture clip: its real size (the file's, for an image we can read) and aspect."""
+    width, height = size
+    reference = clip.media_reference
+    if clip_media(clip) == "still" and isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            with Image.open(url_to_path(reference.target_url)) as image:
+                width, height = image.size
+    aspect = Fraction(width, height) if width and height else Fraction(16, 9)
+    return {
+        "StoredWidth": width,
+        "StoredHeight": height,
+        "ImageAspectRatio": f"{aspect.numerator}/{aspect.denominator}",
+    }
+
+
 def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     """A copy of `timeline` with what the AAF adapter needs (see the module docstring)."""
     copy = timeline.clone()
+    meta = scriptkit_view(timeline)
+    size = (int(meta.get("width") or 1920), int(meta.get("height") or 1080))
     for track in copy.tracks:
         media_kind = "Picture" if track.kind == otio.schema.TrackKind.Video else "Sound"
         empty = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(0, float(timeline_rate(timeline))))
@@ -101,42 +151,22 @@ def prepared(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
                 item.transition_type = otio.schema.TransitionTypes.SMPTE_Dissolve
                 item.metadata["AAF"] = transition_metadata(item, media_kind)
             elif isinstance(item, otio.schema.Clip):
-                aaf = {k: v for k, v in dict(item.metadata.get("AAF", {}) or {}).items() if k not in _READ_MOB_IDS}
-                aaf["UserComments"] = _comments(item)
+                aaf = dict(item.metadata.get("AAF", {}) or {})
+                aaf.pop("SourceID", None)
                 aaf["MobID"] = master_mob_id(item)
+                aaf["UserComments"] = _comments(item)
                 item.metadata["AAF"] = aaf
                 reference = item.media_reference
-                if reference is not None and reference.available_range is None:
-                    # a reader that does not know the file's length (an EDL): the media spans at least the clip
-                    end = item.source_range.end_time_exclusive()
-                    reference.available_range = otio.opentime.TimeRange(
-                        otio.opentime.RationalTime(0, end.rate), otio.opentime.RationalTime(end.value, end.rate)
-                    )
-                if isinstance(item.media_reference, otio.schema.ExternalReference):
-                    ref_aaf = dict(item.media_reference.metadata.get("AAF", {}) or {})
-                    item.media_reference.metadata["AAF"] = {k: v for k, v in ref_aaf.items() if k not in _READ_MOB_IDS}
+                if reference.available_range is None and item.source_range is not None:
+                    # media an editor's reader knows nothing about (an EDL names clips only): what the clip uses
+                    reference.available_range = item.source_range
+                reference_aaf = dict(reference.metadata.get("AAF", {}) or {})
+                reference_aaf.pop("MobID", None)
+                reference_aaf.pop("SourceID", None)
+                if media_kind == "Picture":
+                    reference_aaf["EssenceDescription"] = _picture_description(item, size)
+                reference.metadata["AAF"] = reference_aaf
     return copy
-
-
-#: Mob ids an AAF reader leaves on a clip: written back, they would name the previous file's mobs (whose ids a new
-#: file may hand to other clips), so every write derives its own from the clip's content instead.
-_READ_MOB_IDS = ("MobID", "SourceID")
-
-
-def master_mob_id(clip: otio.schema.Clip) -> str:
-    """The master mob id of a clip, from what it shows: its owner (shot, line, cue), its asset hash and its media
-    file. The same clip gets the same id in every version; a changed asset or another file gets another one."""
-    meta = scriptkit_view(clip)
-    owner = meta.get("shot_id") if meta.get("kind") == "shot" else meta.get("line_id") or meta.get("cue_id")
-    url = clip.media_reference.target_url if isinstance(clip.media_reference, otio.schema.ExternalReference) else ""
-    key = f"{meta.get('kind') or ''}|{owner or clip.name}|{meta.get('asset_hash') or ''}|{url}"
-    material = uuid.uuid5(uuid.NAMESPACE_URL, f"scriptkit-aaf-master:{key}")
-    return f"urn:smpte:umid:060a2b34.01010105.01010f20.13000000.{_umid_material(material)}"
-
-
-def _umid_material(value: uuid.UUID) -> str:
-    hexed = value.hex
-    return ".".join(hexed[i : i + 8] for i in range(0, 32, 8))
 
 
 def _composition_mobs(handle: Any) -> Iterator[Any]:
@@ -155,15 +185,100 @@ def _composition_mobs(handle: Any) -> Iterator[Any]:
                 yield mob
 
 
-def _set_drop_frame(path: Path, fast: bool = True) -> None:
+def _finish_file(path: Path, timeline: otio.schema.Timeline, drop_frame: bool, fast: bool = True) -> None:
+    """What the adapter cannot write, set in the written file: drop-frame timecode and the mix's clip gains."""
     import aaf2
 
+    gains = _audio_gains(timeline)
+    if not drop_frame and not any(gain for track in gains for gain in track):
+        return
     with aaf2.open(str(path), "rw") as handle:
         for mob in _composition_mobs(handle) if fast else handle.content.compositionmobs():
             for slot in mob.slots:
                 segment = slot.segment
-                if isinstance(segment, aaf2.components.Timecode):
+                if drop_frame and isinstance(segment, aaf2.components.Timecode):
                     segment.drop = True
+            sound = [slot for slot in mob.slots if isinstance(slot.segment, aaf2.components.OperationGroup)]
+            if any(gain for track in gains for gain in track):
+                _GainWriter(handle).apply(sound, gains)
+
+
+def _audio_gains(timeline: otio.schema.Timeline) -> list[list[tuple[float, list[tuple[int, float]]] | None]]:
+    """Per audio track, per clip in order: (clip gain dB, volume keyframes) from the mix, None for 0 dB."""
+    out = []
+    for track in timeline.tracks:
+        if track.kind != otio.schema.TrackKind.Audio:
+            continue
+        gains = []
+        for clip in track.find_clips(shallow_search=True):
+            level, keys = clip_gain(scriptkit_view(clip))
+            gains.append((level, keys) if level or keys else None)
+        out.append(gains)
+    return out
+
+
+class _GainWriter:
+    """Wraps a sound SourceClip in an `Audio Gain` OperationGroup with its `Amplitude` (linear, Rational): a
+    ConstantValue for a clip gain, a VaryingValue with linear control points (time as a fraction of the clip)
+    for keyframes - how Media Composer stores clip gain and volume automation."""
+
+    def __init__(self, handle: Any) -> None:
+        import aaf2
+
+        self.aaf2, self.handle = aaf2, handle
+        dictionary = handle.dictionary
+        self.opdef = handle.create.OperationDef(uuid.UUID(AUDIO_GAIN_ID), "Audio Gain")
+        self.opdef.media_kind = "sound"
+        self.opdef["NumberInputs"].value = 1
+        dictionary.register_def(self.opdef)
+        rational_type = dictionary.lookup_typedef("Rational")
+        self.amplitude = handle.create.ParameterDef(uuid.UUID(AMPLITUDE_ID), "Amplitude", "Amplitude", rational_type)
+        dictionary.register_def(self.amplitude)
+        self.opdef["ParametersDefined"].extend([self.amplitude])
+        self.linear = handle.create.InterpolationDef(aaf2.misc.LinearInterp, "LinearInterp", "LinearInterp")
+        dictionary.register_def(self.linear)
+
+    def _rational(self, value: Fraction) -> Any:
+        return self.aaf2.rational.AAFRational(value)
+
+    def _gain(self, db: float) -> Any:
+        return self._rational(Fraction(10 ** (db / 20)).limit_denominator(1_000_000))
+
+    def apply(self, slots: list[Any], gains: list[list[tuple[float, list[tuple[int, float]]] | None]]) -> None:
+        for slot, track in zip(slots, gains, strict=False):
+            sequence = slot.segment.segments[0]
+            places = [
+                i for i, item in enumerate(sequence.components) if isinstance(item, self.aaf2.components.SourceClip)
+            ]
+            for index, gain in zip(places, track, strict=False):
+                if gain is not None:
+                    self._wrap(sequence, index, *gain)
+
+    def _wrap(self, sequence: Any, index: int, level: float, keys: list[tuple[int, float]]) -> None:
+        create = self.handle.create
+        clip = sequence.components[index]
+        length = clip.length
+        if keys:
+            value = create.VaryingValue()
+            value.parameterdef = self.amplitude
+            value["Interpolation"].value = self.linear
+            for frame, db in keys:
+                point = create.ControlPoint()
+                point["Time"].value = self._rational(Fraction(min(frame, length), max(1, length)))
+                point["Value"].value = self._gain(db)
+                point["ControlPointSource"].value = 2
+                value["PointList"].append(point)
+        else:
+            value = create.ConstantValue(self.amplitude, self._gain(level))
+        inner = create.SourceClip(media_kind="sound")
+        inner.start, inner.length = clip.start, length
+        inner["SourceID"].value = clip["SourceID"].value
+        inner["SourceMobSlotID"].value = clip["SourceMobSlotID"].value
+        group = create.OperationGroup(self.opdef, length)
+        group.media_kind = "sound"
+        sequence.components[index] = group
+        group["InputSegments"].append(inner)
+        group["Parameters"].append(value)
 
 
 @contextlib.contextmanager
@@ -542,23 +657,25 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     drop_frame = bool(options.drop_frame or scriptkit_view(timeline).get("drop_frame")) and rate in DROP_FRAME_RATES
     copy = prepared(timeline)
     module = otio.adapters.from_name("AAF").module()
-    seed = hashlib.sha256(
-        "\n".join(
-            [timeline.name, rate_string(rate), *(str(c.metadata["AAF"]["MobID"]) for c in copy.find_clips())]
-        ).encode()
-    ).hexdigest()
+    # every other mob id, the generation id and the tree shuffle come from the whole content: an unchanged
+    # timeline gives the same bytes, a changed one never reuses an id of another version for another mob
+    seed = hashlib.sha256(otio.adapters.write_to_string(copy, "otio_json").encode()).hexdigest()
     import aaf2
 
     fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS
     speedups = _fast_pyaaf2() if fast else contextlib.nullcontext()
     with atomic_path(path) as tmp, _deterministic_pyaaf2(seed), speedups:
         tmp.unlink(missing_ok=True)
+        said = io.StringIO()  # the adapter prints its validation findings; they become the one-line reason
         try:
-            module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
-            if drop_frame:
-                _set_drop_frame(tmp, fast)
+            with contextlib.redirect_stdout(said):
+                module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
+            _finish_file(tmp, timeline, drop_frame, fast)
         except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ScriptkitError(f"cannot write AAF: {exc}", path) from None
+            reason = " ".join(str(exc).split()) or next(
+                (ln.strip() for ln in said.getvalue().splitlines() if ln.strip()), ""
+            )
+            raise ScriptkitError(f"cannot write AAF: {reason or type(exc).__name__}", path) from None
 
 
 # -------------------------------------------------------------------------------------------- reader
@@ -585,6 +702,12 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
     return {}
 
 
+def _operation_id(transition: otio.schema.Transition) -> str:
+    """The operation definition id of an AAF transition as the adapter read it ("" when absent)."""
+    group = (transition.metadata.get("AAF", {}) or {}).get("OperationGroup", {}) or {}
+    return str((group.get("Operation", {}) or {}).get("Identification") or "").lower()
+
+
 def _fix_track(track: otio.schema.Track) -> None:
     for index in range(len(track) - 1, -1, -1):
         item = track[index]
@@ -602,16 +725,11 @@ def _fix_track(track: otio.schema.Track) -> None:
             item.name = "Fade Out"
             item.metadata["scriptkit"] = {"kind": "fade_out"}
         elif _operation_id(item) == WIPE_ID:
-            item.name = "Wipe" if item.name in ("", "Transition") else item.name
+            item.name = "Wipe"
             item.metadata["scriptkit"] = {"kind": "wipe", "wipe": "wipe"}
         else:
             item.name = item.name or "Cross Dissolve"
             item.metadata["scriptkit"] = {"kind": "dissolve"}
-
-
-def _operation_id(transition: otio.schema.Transition) -> str:
-    group = (transition.metadata.get("AAF", {}) or {}).get("OperationGroup", {}) or {}
-    return str((group.get("Operation", {}) or {}).get("Identification") or "")
 
 
 def _slot_info(path: Path) -> tuple[bool, list[str]]:
@@ -648,7 +766,8 @@ def read(path: Path) -> otio.schema.Timeline:
     if magic != bytes.fromhex("d0cf11e0a1b11ae1"):
         raise ScriptkitError("not an AAF file (no structured-storage header)", path)
     try:
-        timeline = otio.adapters.read_from_file(str(path), adapter_name="AAF")
+        with library_noise_caught():
+            timeline = otio.adapters.read_from_file(str(path), adapter_name="AAF")
     except Exception as exc:
         raise ScriptkitError(f"cannot read this AAF: {type(exc).__name__}: {exc}", path) from None
     if not isinstance(timeline, otio.schema.Timeline):

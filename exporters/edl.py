@@ -33,9 +33,16 @@ from typing import Any
 import opentimelineio as otio
 
 from exporters import Format
-from scriptkit.contract import frames_at, media_path, scriptkit_view, shot_identity_from_names, timeline_rate
+from scriptkit.contract import (
+    SHOT_ID,
+    frames_at,
+    media_path,
+    scriptkit_view,
+    shot_identity_from_names,
+    timeline_rate,
+)
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, file_url
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string
 
@@ -136,9 +143,8 @@ def _kind(transition: otio.schema.Transition, rate: Fraction) -> str:
 
 
 def _trans_field(kind: str, frames: int) -> str:
-    """The transition column as CMX writers lay it out: `D    030`, `W001 030` (code padded to four)."""
     code = "W001" if kind == "wipe" else "D"
-    return f"{code:<4} {frames:03d}"
+    return f"{code:<4} {frames:03d}"  # the columns every EDL in the corpus uses: `D    030`, `W001 030`
 
 
 def _track_lines(track: otio.schema.Track, writer: _Writer, channel: str) -> None:
@@ -453,6 +459,10 @@ def read_edl(path: Path, rate: Fraction | None = None) -> otio.schema.Timeline:
     return fix_up(timeline, rate, drop_frame, path, lead_fade)
 
 
+#: Black before the first event of an EDL that still counts as part of the timeline (see `_align_tracks`).
+LEAD_BLACK_SECONDS = 10
+
+
 def _align_tracks(timeline: otio.schema.Timeline, rate: Fraction) -> None:
     """OTIO starts each track at its own first record in; put the earliest at the timeline start and pad the
     others with a leading gap, so all tracks share one clock."""
@@ -464,6 +474,11 @@ def _align_tracks(timeline: otio.schema.Timeline, rate: Fraction) -> None:
         return
     first = min(starts)
     fps = float(rate)
+    # an edit that starts a few seconds after a whole hour (01:00:00:00 + black) starts at that hour: the black
+    # before the first event is part of the cut (an EDL says nothing else about where its timeline starts)
+    hour = round(fps) * 3600
+    if first % hour and first % hour <= LEAD_BLACK_SECONDS * fps:
+        first -= first % hour
     for track in timeline.tracks:
         if track.source_range is None:
             continue
@@ -520,11 +535,13 @@ def fix_up(
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
+            _link_source_file(item)
             found = _identity(item, is_video)
             if found:
                 item.metadata["scriptkit"] = {**scriptkit_view(item), **found}
             for marker in item.markers:
                 first, _, rest = (marker.name or "").partition(" ")
+                first = first.lower() if SHOT_ID.match(first.lower()) else first  # a writer may upper-case LOCs
                 if found.get("shot_id") and first == found["shot_id"]:
                     marker.name = first
                     marker.comment = marker.comment or rest
@@ -533,6 +550,18 @@ def fix_up(
                     if line:
                         marker.metadata["scriptkit"]["line"] = int(line.group(1))
     return timeline
+
+
+def _link_source_file(clip: otio.schema.Clip) -> None:
+    """Point a clip at the file its `* SOURCE FILE:` comment names (Resolve, Premiere and we write it; the OTIO
+    reader keeps it as a comment only). Its available range stays unknown: an EDL does not say."""
+    if not isinstance(clip.media_reference, otio.schema.MissingReference):
+        return
+    for comment in (clip.metadata.get("cmx_3600", {}) or {}).get("comments", []) or []:
+        key, _, value = str(comment).partition(":")
+        if key.strip().upper() == "SOURCE FILE" and value.strip():
+            clip.media_reference = otio.schema.ExternalReference(target_url=file_url(Path(value.strip())))
+            return
 
 
 def read(path: Path) -> otio.schema.Timeline:

@@ -47,9 +47,20 @@ from lxml import etree
 from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
-from scriptkit.contract import clip_media, frames_at, scriptkit_meta, set_metadata, timeline_rate, video_track
+from scriptkit.contract import (
+    OWNER_ID,
+    SHOT_ID,
+    clip_media,
+    frames_at,
+    owner_identity,
+    scriptkit_meta,
+    set_metadata,
+    timeline_rate,
+    video_track,
+)
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, file_url
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 
@@ -195,6 +206,7 @@ class _Asset:
     end: int
     channels: int | None = None
     sample_rate: int | None = None
+    seconds: float | None = None  # the media file's true length (audio), where the clip's metadata says it
 
 
 @dataclass
@@ -208,6 +220,7 @@ class _Writer:
     next_id: int = 3
     style_ids: int = 0
     tc_start: int = 0
+    tc_format: str = "NDF"
 
     def __post_init__(self) -> None:
         self.float_rate = float(self.rate)
@@ -254,6 +267,7 @@ class _Writer:
         meta = _meta(clip)
         found.channels = found.channels or meta.get("channels")
         found.sample_rate = found.sample_rate or meta.get("sample_rate")
+        found.seconds = found.seconds or meta.get("media_seconds")
         found.start = min(found.start, start)
         found.end = max(found.end, end)
         return found
@@ -264,9 +278,11 @@ def _sub(parent: etree._Element, tag: str, **attrs: str | None) -> etree._Elemen
 
 
 def _format_name(width: int, height: int, rate: Fraction) -> str | None:
-    size = _SIZE_NAMES.get((width, height))
+    """FCP's name of a format: its HD names (FFVideoFormat1080p30), else the size spelled out as FCP does for
+    other sizes (FFVideoFormat640x480p25, FFVideoFormat1080x1920p30 for a vertical project)."""
+    size = _SIZE_NAMES.get((width, height)) or f"{width}x{height}p"
     code = _RATE_NAMES.get(rate)
-    return f"FFVideoFormat{size}{code}" if size and code else None
+    return f"FFVideoFormat{size}{code}" if code else None
 
 
 @dataclass
@@ -303,7 +319,14 @@ def _role_name(name: str) -> str:
 
 
 def _clip_children(
-    w: _Writer, el: etree._Element, clip: otio.schema.Clip, local_start: int, *, shot: bool, volume: str | None = None
+    w: _Writer,
+    el: etree._Element,
+    clip: otio.schema.Clip,
+    local_start: int,
+    *,
+    shot: bool,
+    volume: str | None = None,
+    keys: list[tuple[int, float]] | None = None,
 ) -> None:
     """note, adjust-volume, [anchored items are added later], markers, keyword, metadata - in DTD order."""
     meta = _meta(clip)
@@ -313,6 +336,11 @@ def _clip_children(
         _sub(el, "note").text = note
     if volume is not None:
         _sub(el, "adjust-volume", amount=volume)
+    elif keys:
+        amount = _sub(_sub(el, "adjust-volume"), "param", name="amount")
+        animation = _sub(amount, "keyframeAnimation")
+        for frame, db in keys:
+            _sub(animation, "keyframe", time=w.t(local_start + frame), value=f"{db:g}dB")
     el.set("_anchor_at", str(len(el)))  # where anchored items go (removed before writing)
     for marker in clip.markers:
         rng = marker.marked_range
@@ -387,6 +415,7 @@ def _write_spine(w: _Writer, spine: etree._Element, track: otio.schema.Track | N
                 start=w.t(local),
                 duration=w.t(frames),
                 enabled=None if item.enabled else "0",
+                tcFormat=w.tc_format,
             )
             _clip_children(w, el, item, local, shot=True)
         items.append(_SpineItem(el, pos, frames, local))
@@ -472,6 +501,7 @@ def _write_connected_clip(
         ("name", clip.name or asset.name),
         ("start", w.t(local)),
         ("duration", w.t(frames)),
+        ("tcFormat", w.tc_format),
     ):
         el.set(key, value)
     if not clip.enabled:
@@ -479,8 +509,9 @@ def _write_connected_clip(
     if is_audio:
         el.set("audioRole", _track_role(track, clip))
     meta = _meta(clip)
-    volume = f"{float(meta['level_db']):g}dB" if meta.get("kind") == "music" and "level_db" in meta else None
-    _clip_children(w, el, clip, local, shot=False, volume=volume)
+    level, keys = clip_gain(meta)  # the mix: a clip gain, or the music's ducking keyframes
+    volume = f"{level:g}dB" if level and not keys else None
+    _clip_children(w, el, clip, local, shot=False, volume=volume, keys=keys)
     el.attrib.pop("_anchor_at")
     _insert_anchored(parent.element, el)
     if meta.get("kind") == "dialogue" and meta.get("text"):
@@ -567,7 +598,12 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
     height = int(tmeta.get("height") or 1080)
     tc_start = frames_at(tl.global_start_time, rate) if tl.global_start_time is not None else 0
     w = _Writer(
-        rate=rate, out_dir=Path(out_path).parent, relative=options.relative_media, fd=1 / rate, tc_start=tc_start
+        rate=rate,
+        out_dir=Path(out_path).parent,
+        relative=options.relative_media,
+        fd=1 / rate,
+        tc_start=tc_start,
+        tc_format="DF" if drop else "NDF",
     )
 
     root = etree.Element("fcpxml", version=version)
@@ -619,6 +655,9 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
     for asset in sorted(w.assets.values(), key=lambda a: int(a.id[1:])):
         el = _sub(resources, "asset", id=asset.id, name=asset.name, start=w.t(asset.start))
         el.set("duration", w.t(max(1, asset.end - asset.start)))
+        if asset.kind == "audio" and asset.sample_rate and asset.seconds and asset.start == 0:
+            # as Final Cut writes an audio file: its length in samples, never rounded up past the file's end
+            el.set("duration", fcp_time(round(asset.seconds * asset.sample_rate), Fraction(1, asset.sample_rate)))
         if asset.kind == "audio":
             el.set("hasAudio", "1")
             el.set("audioSources", "1")
@@ -743,7 +782,6 @@ _CLIP_TAGS = {
     "audition",
     "live-drawing",
 }
-_SHOT_ID = re.compile(r"^sc[\w]*-[\w-]*\d{3}$")
 _NOTE_ID = re.compile(re.escape(NOTE_PREFIX) + r"([\w.-]+)")
 
 
@@ -825,28 +863,23 @@ def _recover(clip: otio.schema.Clip, note: str, md: dict[str, str], src: str | N
     match = _NOTE_ID.search(note)
     if match:
         found = (match.group(1), "note")
-    elif _SHOT_ID.match(md.get(MD_SHOT, "")):
+    elif SHOT_ID.match(md.get(MD_SHOT, "")):
         found = (md[MD_SHOT], "metadata")
     else:
         for marker in clip.markers:
-            if _SHOT_ID.match(marker.name or ""):
+            if SHOT_ID.match(marker.name or ""):
                 found = (marker.name, "marker")
                 break
         else:
             stem = Path(unquote(urlparse(src).path)).stem if src else ""
             for value, where in ((clip.name or "", "name"), (stem, "file")):
-                if _SHOT_ID.match(value) or re.match(r"^sc[\w]*-[\w-]*\d{3}-[dc]\d+$", value):
+                if SHOT_ID.match(value) or OWNER_ID.match(value):
                     found = (value, where)
                     break
     if found is None:
         return {}
     ident, where = found
-    sub = re.match(r"^(.*\d{3})-([dc])\d+$", ident)
-    if sub:
-        kind = "dialogue" if sub.group(2) == "d" else "cue"
-        key = "line_id" if kind == "dialogue" else "cue_id"
-        return {"kind": kind, "shot_id": sub.group(1), key: ident, "id_source": where}
-    return {"kind": "shot", "shot_id": ident, "id_source": where}
+    return {**(owner_identity(ident) or {"kind": "shot", "shot_id": ident}), "id_source": where}
 
 
 def _markers(ctx: _Ctx, el: etree._Element) -> list[otio.schema.Marker]:

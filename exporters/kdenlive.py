@@ -41,6 +41,7 @@ from exporters.mlt_common import (
     mlt_profile,
     picture_producer_props,
     shot_layout,
+    volume_level,
     wipe_shape,
     write_luma_pgm,
 )
@@ -260,9 +261,10 @@ def _audio_track(x: XmlWriter, lay: Layout, t: int, bins: _Bin) -> str:
         first = clip.source_start + clip.duration - length
         x.open("entry", {"producer": f"producer{clip_id}", "in": first, "out": first + length - 1})
         x.prop("kdenlive:id", clip_id)
-        if clip.level_db:
+        level = volume_level(clip, length)
+        if level is not None:
             x.open("filter", {"id": f"volume_a{t}_{clip_id}"})
-            x.props({"window": 75, "max_gain": "20dB", "level": f"{clip.level_db:g}"})
+            x.props({"window": 75, "max_gain": "20dB", "level": level})
             x.props({"mlt_service": "volume", "kdenlive_id": "volume", "kdenlive:collapsed": 0})
             x.close("filter")
         x.close("entry")

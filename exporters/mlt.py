@@ -35,6 +35,7 @@ from exporters.mlt_common import (
     segments,
     shot_layout,
     used_wipes,
+    volume_level,
     wipe_shape,
     write_luma_pgm,
 )
@@ -204,9 +205,10 @@ def _audio(x: XmlWriter, lay: Layout, ref: _Refs) -> list[str]:
                 continue
             first = clip.source_start + clip.duration - length
             x.open("entry", {"producer": f"audio{t}_{index[id(clip)]}", "in": first, "out": first + length - 1})
-            if clip.level_db:
+            level = volume_level(clip, length)
+            if level is not None:
                 x.open("filter")
-                x.props({"mlt_service": "volume", "level": f"{clip.level_db:g}", "shotcut:filter": "audioGain"})
+                x.props({"mlt_service": "volume", "level": level, "shotcut:filter": "audioGain"})
                 x.close("filter")
             x.close("entry")
         x.close("playlist")

@@ -29,6 +29,7 @@ import opentimelineio as otio
 from scriptkit.contract import Joint, clip_media, flatten, frames_at, plain, scriptkit_meta, timeline_rate, video_track
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, url_to_path
+from scriptkit.mix import clip_gain, shifted
 
 #: Sizes that get a slow pan (the rest get a push-in).
 #: The MLT XML version written in `<mlt version=...>` (Shotcut and Kdenlive documents alike).
@@ -102,6 +103,16 @@ class AudioPlace:
     path: Path
     level_db: float
     meta: dict[str, Any]
+
+
+def volume_level(clip: AudioPlace, length: int) -> str | None:
+    """The `level` of a clip's MLT volume filter: its gain in dB, or its ducking keyframes as an animation
+    ("0=-6;21=-6;30=-15", frames from the entry's start, linear) when it has them; None for 0 dB."""
+    level, keys = clip_gain(clip.meta)
+    keys = shifted(keys, clip.duration - length)
+    if keys:
+        return ";".join(f"{frame}={db:g}" for frame, db in keys)
+    return f"{level:g}" if level else None
 
 
 @dataclass(frozen=True)
@@ -281,7 +292,7 @@ def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioT
     clips: list[AudioPlace] = []
     for slot in flatten(track, rate)[0]:
         item = slot.item
-        if not isinstance(item, otio.schema.Clip):
+        if not isinstance(item, otio.schema.Clip) or not item.enabled:  # a disabled (muted) clip is not heard
             continue
         meta = scriptkit_meta(item)
         level = meta.get("level_db", tmeta.get("level_db", 0.0))

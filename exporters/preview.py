@@ -3,9 +3,10 @@
 Every frame comes from the timeline itself (`exporters.mlt_common.layout`): each shot's keyframe held for
 its frames with a gentle deterministic camera move (push-in on close sizes, slow pan on wide sizes, or the
 shot's own push/pull/pan/tilt), cuts, dissolves and wipes where the timeline has Transitions, fades from and
-to black, black where the picture track has a gap. Every audio track is mixed at its level (the music bed
-at its `level_db`). Burned in (unless `burn_in` is off): the shot id top left, the timeline timecode top
-right, the dialogue as subtitles at the bottom.
+to black, black where the picture track has a gap. Every audio clip is mixed at its clip gain and volume
+keyframes (the music bed ducked under the dialogue), and the mix mastered to -14 LUFS integrated with the true
+peak under -1 dBTP (`scriptkit.mix.master`). Burned in (unless `burn_in` is off): the shot id top left, the
+timeline timecode top right, the dialogue as subtitles at the bottom.
 
 The movie has exactly the timeline's frames at the timeline's exact rate (time base 1/rate, so 29.97 is
 30000/1001, never a rounded float); audio is 48 kHz stereo.
@@ -42,6 +43,7 @@ from pydantic import Field, model_validator
 
 from exporters import Format, FormatOptions
 from exporters.mlt_common import (
+    AudioPlace,
     Layout,
     ShotPlace,
     camera_move,
@@ -54,6 +56,7 @@ from exporters.mlt_common import (
 )
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_path
+from scriptkit.mix import clip_gain, master
 from scriptkit.rates import frames_to_timecode
 
 if TYPE_CHECKING:
@@ -557,7 +560,7 @@ def read_audio(path: Path) -> np.ndarray:
 
 
 def mix_audio(lay: Layout) -> np.ndarray:
-    """Every audio clip of every track summed at its level: float32 (2, samples of the whole timeline)."""
+    """Every audio clip of every track summed at its gain, mastered: float32 (2, samples of the whole timeline)."""
     import numpy as np
 
     total = samples_at(lay.duration, lay.rate)
@@ -572,10 +575,20 @@ def mix_audio(lay: Layout) -> np.ndarray:
             end = min(total, samples_at(clip.start + clip.duration, lay.rate))
             offset = samples_at(clip.source_start, lay.rate)
             piece = data[:, offset : offset + max(0, end - start)]
-            gain = 10.0 ** (clip.level_db / 20.0)
-            mix[:, start : start + piece.shape[1]] += piece * gain
-    np.clip(mix, -1.0, 1.0, out=mix)
-    return mix
+            mix[:, start : start + piece.shape[1]] += piece * _clip_envelope(clip, piece.shape[1], lay.rate)
+    return master(mix, SAMPLE_RATE)
+
+
+def _clip_envelope(clip: AudioPlace, samples: int, rate: Fraction) -> Any:
+    """The clip's gain per sample: its level, or its volume keyframes (frames from the clip's start)."""
+    import numpy as np
+
+    level, keys = clip_gain(clip.meta)
+    if not keys:
+        return np.float32(10.0 ** ((level or clip.level_db) / 20.0))
+    frames = np.arange(samples) * (float(rate) / SAMPLE_RATE)
+    db = np.interp(frames, [f for f, _ in keys], [d for _, d in keys])
+    return (10.0 ** (db / 20.0)).astype(np.float32)
 
 
 # ------------------------------------------------------------------------------------------ render

@@ -51,7 +51,7 @@ section.scene > h2 { font-size: 1.1rem; margin: 0 0 2px; }
 article.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; overflow: hidden;
   display: flex; flex-direction: column; min-width: 0; }
 .frame { background: #111; display: flex; justify-content: center; }
-.frame img { display: block; width: 100%; height: auto; max-height: 60vh; object-fit: contain; }
+.frame img, .frame video { display: block; width: 100%; height: auto; max-height: 60vh; object-fit: contain; }
 .body { padding: 10px 12px 12px; }
 .card h3 { margin: 0; font: 600 1rem/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
   overflow-wrap: anywhere; }
@@ -71,7 +71,7 @@ ul.dialogue li { margin: 4px 0; }
   main { padding: 4px 8px 16px; }
   article.card { display: grid; grid-template-columns: minmax(96px, 36%) 1fr; }
   .frame { align-items: flex-start; background: none; padding: 8px 0 8px 8px; }
-  .frame img { max-height: none; border-radius: 6px; }
+  .frame img, .frame video { max-height: none; border-radius: 6px; }
   .body { padding: 8px 10px; }
   dl { font-size: .85rem; gap: 1px 8px; }
 }
@@ -84,7 +84,7 @@ ul.dialogue li { margin: 4px 0; }
   section.scene:first-of-type { break-before: auto; page-break-before: auto; }
   .cards { grid-template-columns: repeat(3, 1fr); gap: 6pt; }
   article.card { break-inside: avoid; page-break-inside: avoid; border-radius: 0; }
-  .frame img { max-height: 7cm; }
+  .frame img, .frame video { max-height: 7cm; }
 }
 """
 
@@ -160,7 +160,17 @@ def cards(lay: Layout) -> list[Card]:
     return [out[shot.name] for shot in lay.shots]
 
 
-def _card_html(lay: Layout, card: Card, image: str) -> str:
+def clip_src(lay: Layout, shot: ShotPlace, folder: Path) -> str:
+    """A movie shot's clip for a <video> element: its file relative to the page, with the shown source range as
+    a media fragment (`#t=start,end` in seconds)."""
+    import os
+    from urllib.parse import quote
+
+    start, end = lay.seconds(shot.source_start), lay.seconds(shot.source_start + shot.duration)
+    return f"{quote(Path(os.path.relpath(shot.path.absolute(), folder.absolute())).as_posix())}#t={start:.3f},{end:.3f}"
+
+
+def _card_html(lay: Layout, card: Card, image: str, clip: str = "") -> str:
     shot = card.shot
     meta = shot.meta
     e = escape
@@ -189,9 +199,16 @@ def _card_html(lay: Layout, card: Card, image: str) -> str:
     if action:
         source = f"{source}: {action}" if source else action
     alt = f"Keyframe of shot {shot.name}"
+    picture = f'<img src="{image}" alt="{e(alt, quote=True)}">'
+    if clip:  # a movie: its first shown frame as the poster, the clip playable beside the project's media
+        label = e(f"Movie of shot {shot.name}", quote=True)
+        picture = (
+            f'<video src="{e(clip, quote=True)}" poster="{image}" controls muted playsinline preload="none" '
+            f'aria-label="{label}"></video>'
+        )
     return (
         f'<article class="card" id="{e(shot.name, quote=True)}" data-shot="{e(shot.name, quote=True)}">'
-        f'<div class="frame"><img src="{image}" alt="{e(alt, quote=True)}"></div>'
+        f'<div class="frame">{picture}</div>'
         f'<div class="body"><h3>{e(shot.name)}</h3><p class="tags">{tag_html}</p><dl>{dl}</dl>{dialogue}'
         f'<p class="source">{e(source)}</p></div></article>'
     )
@@ -208,14 +225,22 @@ def scenes(lay: Layout) -> list[tuple[str, list[ShotPlace]]]:
     return groups
 
 
-def build(lay: Layout) -> str:
-    """The whole page."""
+def build(lay: Layout, folder: Path | None = None) -> str:
+    """The whole page (movie shots playable when `folder`, the page's folder, is given)."""
     e = escape
     by_name = {card.shot.name: card for card in cards(lay)}
     sections = []
     for number, (scene, shots) in enumerate(scenes(lay), start=1):
         start, end = shots[0].start, shots[-1].end
-        items = "".join(_card_html(lay, by_name[s.name], thumbnail_uri(s)) for s in shots)
+        items = "".join(
+            _card_html(
+                lay,
+                by_name[s.name],
+                thumbnail_uri(s),
+                clip_src(lay, s, folder) if folder and s.media == "movie" else "",
+            )
+            for s in shots
+        )
         sections.append(
             f'<section class="scene" id="scene-{number}" data-scene="{e(scene, quote=True)}">'
             f"<h2>Scene {number}: {e(scene)}</h2>"
@@ -243,7 +268,7 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
     for shot in lay.shots:
         if not shot.path.is_file():
             raise ScriptkitError(f"keyframe of shot {shot.name} is missing", shot.path, hint="run `scriptkit generate`")
-    atomic_write_text(Path(path), build(lay))
+    atomic_write_text(Path(path), build(lay, Path(path).parent))
 
 
 FORMAT = Format(

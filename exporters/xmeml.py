@@ -11,8 +11,9 @@ audio channel layout and the sequence timecode. What it writes:
 - V1: one `<clipitem>` per shot; stills carry a frame-count `<duration>` and `<media><video>` sample
   characteristics on their `<file>`; dissolves are `<transitionitem>` Cross Dissolve aligned `center`, fades
   are aligned `start-black` / `end-black`; clip edges inside a transition get `-1` as Premiere writes them;
-- audio: a mono track per dialogue track and for SFX (`premiereTrackType="Mono"`, `<channelcount>1`), the
-  music bed as its file is: mono, or an exploded stereo pair (two linked clipitems, `<sourcetrack>` 1 and 2);
+- audio: a mono track per dialogue track, for SFX and for our (mono) music bed (`premiereTrackType="Mono"`,
+  `<channelcount>1`); stereo media (the clips' `channels`) as an exploded stereo pair (two linked clipitems,
+  `<sourcetrack>` 1 and 2);
 - shot identity in every slot xmeml has: clip `<name>`, `<comments>` (`mastercomment1` = shot id,
   `mastercomment2` = "scriptkit <kind>", `mastercomment3` = line/cue id, `mastercomment4` = asset hash),
   `<logginginfo>` (`description` = action or line, `scene` = scene id, `shottake` = shot id, `lognote`
@@ -42,6 +43,7 @@ from exporters import Format
 from scriptkit.contract import frames_at, scriptkit_view, shot_identity_from_names, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes
+from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational, timebase
 
@@ -271,6 +273,7 @@ def _clipitem(
         out.leaf(d1 + 1, "mediatype", "audio")
         out.leaf(d1 + 1, "trackindex", source_track)
         out.close(d1, "sourcetrack")
+        _audio_levels(out, d1, scriptkit_view(clip), src_in)
     for marker in clip.markers:
         _marker(out, d1, marker, fps)
     _comments(out, d1, scriptkit_view(clip))
@@ -283,6 +286,32 @@ def _clipitem(
         out.leaf(d1 + 1, "groupindex", 1)
         out.close(d1, "link")
     out.close(depth, "clipitem")
+
+
+def _audio_levels(out: _Out, depth: int, meta: Any, src_in: int) -> None:
+    """The mix as an Audio Levels filter: the clip gain, or the ducking keyframes (source frames, linear gain)."""
+    level, keys = clip_gain(meta)
+    if not level and not keys:
+        return
+    d = depth + 2
+    out.open(depth, "filter")
+    out.open(depth + 1, "effect")
+    for tag, text in (("name", "Audio Levels"), ("effectid", "audiolevels"), ("effectcategory", "audiolevels")):
+        out.leaf(d, tag, text)
+    out.leaf(d, "effecttype", "audiolevels")
+    out.leaf(d, "mediatype", "audio")
+    out.open(d, "parameter", ' authoringApp="PremierePro"')
+    for tag, text in (("parameterid", "level"), ("name", "Level"), ("valuemin", 0), ("valuemax", "3.98109")):
+        out.leaf(d + 1, tag, text)
+    out.leaf(d + 1, "value", f"{10 ** ((keys[0][1] if keys else level) / 20):.6g}")
+    for frame, db in keys:
+        out.open(d + 1, "keyframe")
+        out.leaf(d + 2, "when", src_in + frame)
+        out.leaf(d + 2, "value", f"{10 ** (db / 20):.6g}")
+        out.close(d + 1, "keyframe")
+    out.close(d, "parameter")
+    out.close(depth + 1, "effect")
+    out.close(depth, "filter")
 
 
 def _transition_kind(transition: otio.schema.Transition, fps: float) -> str:
@@ -361,14 +390,13 @@ def _video_track(ctx: _Ctx, depth: int, track: otio.schema.Track) -> None:
 
 
 def _channels_for(track: otio.schema.Track) -> int:
-    """The track's channel count: its own, else its clips' media (a mono music bed stays mono), else a guess by
-    role (music stereo, the rest mono)."""
     meta = scriptkit_view(track)
     if meta.get("channels"):
         return int(meta["channels"])
-    clip_channels = [int(c) for clip in track.find_clips() if (c := scriptkit_view(clip).get("channels"))]
-    if clip_channels:
-        return 2 if max(clip_channels) >= 2 else 1
+    # the media's own channel count where the clips know it (our music bed is mono), else music as stereo
+    known = {int(scriptkit_view(clip).get("channels") or 0) for clip in track.find_clips(shallow_search=True)} - {0}
+    if known:
+        return max(known)
     return 2 if meta.get("role") == "music" or track.name.upper().startswith("MUSIC") else 1
 
 
@@ -636,6 +664,8 @@ def fix_up(timeline: otio.schema.Timeline, sequence: Element, path: Path | str) 
             if isinstance(item, otio.schema.Transition):
                 _fix_transition(item)
             elif isinstance(item, otio.schema.Clip):
+                if str(_as_dict(item.metadata.get("fcp_xml")).get("enabled", "")).upper() == "FALSE":
+                    item.enabled = False  # the editor disabled (muted) it; the adapter keeps only the text
                 found = _identity(item, is_video)
                 if found:
                     item.metadata["scriptkit"] = {**scriptkit_view(item), **found}

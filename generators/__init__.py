@@ -5,10 +5,12 @@ role a registry of backends (a dict of name -> "module:Class", imported only whe
 transformers never load at `import scriptkit`); `ROLES` lists them with their defaults:
 
 - `ImageGenerator` ("image"): `storyboard` (Pillow, the default), `diffusers` (extra `[diffusion]`).
-- `VoiceGenerator` ("voice"): `piper` (the default, the piper-tts command line in a subprocess), `transformers`.
+- `VoiceGenerator` ("voice"): `kokoro` (the default: Kokoro-82M on ONNX Runtime, 36 voices; piper where the
+  espeak-ng program is missing, see `default_voice`), `piper` (the piper-tts command line in a subprocess),
+  `transformers`.
 - `CueGenerator` ("cue"): `synth` (numpy: a short sound shaped by the cue word, and the music bed).
-- `MovieGenerator` ("movie"): none yet, and none by default (no movies are made); a video backend is one new
-  module and `register(MOVIE_BACKENDS, "name", "module:Class")` (or a line in `MOVIE_BACKENDS`).
+- `MovieGenerator` ("movie"): `wan` and `ltx` (extra `[video]`, `generators.video_diffusers`); none by default
+  (no movies are made, except a shot's own take: `video:` in shots.yaml).
 
 A backend gets its options (a dict from scriptkit.toml `[generators.<name>]`, checked first against the
 backend's own typed `Options` model, which refuses an unknown or misspelt option in one line) at
@@ -26,6 +28,7 @@ Orchestration (cache, resume, progress, assets.json) lives in `generators.run`.
 from __future__ import annotations
 
 import importlib
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +37,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generators.audio import Audio
+from generators.casting import VoiceOption, cast_voices
+from generators.delivery import Delivery, delivery_for
 from scriptkit.errors import ScriptkitError
-from scriptkit.models import DialogueLine, Shot
+from scriptkit.models import CastMember, DialogueLine, Shot, Voice
 
 Params = dict[str, str | int | float | bool]
 
@@ -68,11 +73,25 @@ class ImageJob:
 
 @dataclass(frozen=True)
 class VoiceJob:
+    """A line to speak, with the voice its character was cast with (None: the backend's own choice)."""
+
     line: DialogueLine
+    voice: Voice | None = None
+    language: str = "en"
 
     @property
     def owner(self) -> str:
         return self.line.id
+
+    def delivery(self) -> Delivery:
+        return delivery_for(self.line.parenthetical, self.line.extensions)
+
+    def delivery_params(self) -> dict[str, float | str]:
+        return self.delivery().params()
+
+    def spoken_text(self) -> str:
+        """The words to say: whitespace collapsed, a cut-off `--` kept as a dash."""
+        return " ".join(self.line.text.split())
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class MovieJob:
     width: int
     height: int
     seed: int
+    #: How a movie shorter than its shot is fitted: hold | speed | loop (see `generators.movie_file`).
+    fit: str = "hold"
 
     @property
     def owner(self) -> str:
@@ -159,6 +180,13 @@ class ImageGenerator(BackendBase):
 
 
 class VoiceGenerator(BackendBase):
+    #: The voices casting chooses from (best first within a sex); empty: the backend casts nothing.
+    voices: ClassVar[tuple[VoiceOption, ...]] = ()
+
+    def cast(self, members: list[CastMember]) -> list[CastMember]:
+        """The cast with a voice of this backend each (one already of this backend is kept)."""
+        return cast_voices(members, self.voices, self.name) if self.voices else list(members)
+
     def prepare(self, cast: list[str]) -> None:
         """Called with the shot list's characters (in order of appearance) before `params`/`generate`."""
 
@@ -201,17 +229,28 @@ IMAGE_BACKENDS: dict[str, str] = {
     "diffusers": "generators.diffusers_image:DiffusersImages",
 }
 VOICE_BACKENDS: dict[str, str] = {
+    "kokoro": "generators.kokoro:KokoroVoices",
     "piper": "generators.piper:PiperVoices",
     "transformers": "generators.transformers_voice:VitsVoices",
 }
 CUE_BACKENDS: dict[str, str] = {
     "synth": "generators.cue:SynthCues",
 }
-MOVIE_BACKENDS: dict[str, str] = {}
+MOVIE_BACKENDS: dict[str, str] = {
+    "wan": "generators.video_diffusers:WanMovies",
+    "ltx": "generators.video_diffusers:LtxMovies",
+}
 
 DEFAULT_IMAGE = "storyboard"
-DEFAULT_VOICE = "piper"
+DEFAULT_VOICE = "kokoro"
+#: The default voice where the espeak-ng program (Kokoro's English phonemes) is not installed.
+FALLBACK_VOICE = "piper"
 DEFAULT_CUE = "synth"
+
+
+def default_voice() -> str:
+    """`DEFAULT_VOICE` (kokoro) where espeak-ng is installed, else `FALLBACK_VOICE` (piper: a pip install only)."""
+    return DEFAULT_VOICE if shutil.which("espeak-ng") else FALLBACK_VOICE
 
 
 @dataclass(frozen=True)
@@ -225,7 +264,7 @@ class Role:
 #: role name (`[generators] <role> = ...`) -> its registry; the kind table names the role of each kind.
 ROLES: dict[str, Role] = {
     "image": Role(IMAGE_BACKENDS, DEFAULT_IMAGE),
-    "voice": Role(VOICE_BACKENDS, DEFAULT_VOICE),
+    "voice": Role(VOICE_BACKENDS, default_voice()),
     "cue": Role(CUE_BACKENDS, DEFAULT_CUE),
     "movie": Role(MOVIE_BACKENDS, ""),
 }
@@ -243,6 +282,11 @@ def _resolve(registry: dict[str, str], kind: str, name: str) -> Callable[..., An
     module_name, _, class_name = target.partition(":")
     module = importlib.import_module(module_name)
     return getattr(module, class_name)
+
+
+def backend_class(role: str, name: str) -> Any:
+    """The class of backend `name` of a role (imported, not constructed)."""
+    return _resolve(ROLES[role].registry, role, name)
 
 
 def make_backend(role: str, name: str, options: dict[str, Any] | None = None, where: Path | None = None) -> Any:
@@ -264,6 +308,11 @@ def make_backend(role: str, name: str, options: dict[str, Any] | None = None, wh
             message = f"[generators.{name}] {option}: {str(first.get('msg', 'invalid')).removeprefix('Value error, ')}"
         raise ScriptkitError(message, where) from None
     return backend(options=options)
+
+
+def voice_options(name: str) -> tuple[VoiceOption, ...]:
+    """A voice backend's casting choices, without starting it (for `plan`)."""
+    return backend_class("voice", name).voices
 
 
 def missing_extra(package: str, extra: str = "diffusion") -> ScriptkitError:

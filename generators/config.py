@@ -5,7 +5,8 @@
 image = "diffusers"          # storyboard (default) | diffusers
 voice = "piper"              # piper (default) | transformers
 cue = "synth"
-movie = ""                   # none by default: no movies are made (see generators.MOVIE_BACKENDS)
+movie = ""                   # none by default (no movies are made) | wan | ltx
+fit = "hold"                 # a movie shorter than its shot: hold | speed | loop
 
 [generators.diffusers]
 model = "models/sd-turbo"    # paths are relative to this file
@@ -16,7 +17,7 @@ pitch = 1.2
 ```
 
 The config is `--config PATH` when given, else `scriptkit.toml` beside the screenplay / shot list.
-Command-line `--image-backend` / `--voice-backend` win over the file.
+Command-line `--image-backend` / `--voice-backend` / `--video-backend` / `--fit` win over the file.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators import DEFAULT_CUE, DEFAULT_IMAGE, DEFAULT_VOICE, ROLES
+from generators import DEFAULT_CUE, DEFAULT_IMAGE, ROLES, default_voice
+from generators.movie_file import FITS
 from scriptkit.errors import ScriptkitError
 
 CONFIG_NAME = "scriptkit.toml"
@@ -37,9 +39,10 @@ PATH_KEYS = {"model", "ip_adapter", "image_encoder", "lora", "reference", "vocod
 @dataclass(frozen=True)
 class GeneratorConfig:
     image: str = DEFAULT_IMAGE
-    voice: str = DEFAULT_VOICE
+    voice: str = field(default_factory=default_voice)
     cue: str = DEFAULT_CUE
     movie: str = ""
+    fit: str = "hold"
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
 
@@ -87,6 +90,8 @@ def load_config(
     near: Path | None = None,
     image_backend: str | None = None,
     voice_backend: str | None = None,
+    movie_backend: str | None = None,
+    fit: str | None = None,
 ) -> GeneratorConfig:
     """Read the generators section; CLI overrides win; an absent file means the embedded defaults."""
     path = find_config(explicit, near)
@@ -109,11 +114,17 @@ def load_config(
             raise ScriptkitError(f"[generators] {role} must be a backend name", path)
         names[role] = value
     options = {key: value for key, value in section.items() if isinstance(value, dict)}
+    fit = fit or section.get("fit", "hold")
+    if fit not in FITS:
+        raise ScriptkitError(f"[generators] fit must be one of {', '.join(FITS)}, not {fit!r}", path)
+    movie = names["movie"] if movie_backend is None else movie_backend
+    movie = "" if movie == "none" else movie
     return GeneratorConfig(
         image=image_backend or names["image"],
         voice=voice_backend or names["voice"],
         cue=names["cue"],
-        movie=names["movie"],
+        movie=movie,
+        fit=fit,
         options=options,
         source=path,
     )

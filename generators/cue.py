@@ -2,8 +2,14 @@
 
 The sound is chosen by the cue word so a cue is obvious on an NLE's audio track: a phone RINGS as two-tone
 bursts, a door SLAMs as a noise burst with a fast decay, a HORN as a low chord, brakes SCREECH as a swept
-band of noise, a phone BUZZes as square-wave pulses, lights FLICKER as crackles; anything else is a soft tone.
-Deterministic: the noise comes from a generator seeded by the job.
+band of noise, a phone BUZZes as square-wave pulses, lights FLICKER as crackles, THUNDER as a low rumble after
+a crack, a twig SNAPs (or CRACKs) as one short dry crack, a kettle WHISTLEs as a breathy rising whistle;
+anything else is a soft tone. A family with a natural length (thunder rolls for seconds, a snap is over in a
+fraction of one) uses it. Every sound is written at `scriptkit.mix.EFFECTS_LUFS`, the music bed at
+`MUSIC_LUFS`. Deterministic: the noise comes from a generator seeded by the job.
+
+No freely licensed sound library installs from the package registries in a well-kept form (the sets found
+there are API clients for online libraries or unmaintained), so the cues stay synthesized.
 """
 
 from __future__ import annotations
@@ -14,15 +20,22 @@ import numpy as np
 
 from generators import CueGenerator, CueJob, Params
 from generators.audio import SAMPLE_RATE, Audio, fade_edges
+from generators.delivery import set_loudness
+from scriptkit.mix import EFFECTS_LUFS, MUSIC_LUFS
 
 KINDS: dict[str, tuple[str, ...]] = {
+    "thunder": ("THUNDER", "RUMBLE", "STORM"),
+    "whistle": ("WHISTLE", "KETTLE"),
+    "crackle": ("FLICKER", "CRACKLE", "SPARK", "STATIC", "SIZZLE", "CLICK", "TICK", "DRIP", "RAIN"),
+    "snap": ("SNAP", "CRACK", "CRUNCH", "POP"),
     "ring": ("RING", "CHIME", "BELL", "DING", "ALARM", "BEEP"),
     "impact": ("SLAM", "BANG", "CRASH", "THUD", "KNOCK", "SHOT", "GUNSHOT", "BOOM", "SMASH", "THUMP", "POUND", "CLANG"),
-    "horn": ("HORN", "HONK", "SIREN", "WHISTLE", "ROAR", "RUMBLE"),
+    "horn": ("HORN", "HONK", "SIREN", "ROAR"),
     "screech": ("SCREECH", "SCREAM", "SQUEAL", "SKID", "SHRIEK", "HISS", "WHOOSH", "CREAK"),
     "buzz": ("BUZZ", "VIBRAT", "HUM", "DRONE", "ZAP"),
-    "crackle": ("FLICKER", "CRACKLE", "SPARK", "STATIC", "SIZZLE", "CLICK", "TICK", "DRIP", "RAIN"),
 }
+#: Seconds a family lasts whatever the plan's cue length says.
+NATURAL_SECONDS = {"thunder": 3.5, "snap": 0.35, "whistle": 2.5}
 
 
 def classify(word: str) -> str:
@@ -93,6 +106,40 @@ def crackle(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return 0.7 * mixed / max(1e-9, np.max(np.abs(mixed)))
 
 
+def thunder(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A crack, then a low rolling rumble (brown noise under 150 Hz with slow swells)."""
+    brown = np.cumsum(rng.standard_normal(len(t)))
+    brown -= _lowpass(brown, 0.004)  # high-pass at about 30 Hz: the drift goes, the rumble stays
+    rumble = _lowpass(_lowpass(brown, 0.012), 0.012)
+    rumble /= max(1e-9, float(np.max(np.abs(rumble))))
+    swell = np.minimum(1.0, t / 0.25) * np.exp(-t * 0.9) * (0.75 + 0.25 * np.sin(2 * np.pi * 0.9 * t + 1.0))
+    crack = _lowpass(rng.standard_normal(len(t)), 0.5) * np.exp(-t * 30) * 0.2
+    mixed = rumble * swell + crack
+    return 0.9 * mixed / max(1e-9, float(np.max(np.abs(mixed))))
+
+
+def snap(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A short dry crack: a bright click and a few splinters, gone in a fraction of a second."""
+    noise = rng.standard_normal(len(t))
+    bright = noise - _lowpass(noise, 0.2)  # high-passed
+    hit = bright * np.exp(-t * 90)
+    splinters = bright * (rng.random(len(t)) < 0.004) * np.exp(-t * 25) * 3
+    mixed = hit + splinters
+    return 0.9 * mixed / max(1e-9, float(np.max(np.abs(mixed))))
+
+
+def whistle(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A kettle: a breathy whistle rising in pitch and strength, with a little warble."""
+    rise = np.minimum(1.0, t / max(1e-3, t[-1] * 0.6))
+    freq = 1700 + 700 * rise + 25 * np.sin(2 * np.pi * 6 * t)
+    phase = 2 * np.pi * np.cumsum(freq) / SAMPLE_RATE
+    breath = rng.standard_normal(len(t))
+    breath = (breath - _lowpass(breath, 0.3)) * 0.25
+    envelope = (0.2 + 0.8 * rise) * np.minimum(1.0, (t[-1] - t + 1e-3) / 0.15)
+    mixed = (np.sin(phase) + 0.2 * np.sin(2 * phase) + breath) * envelope
+    return 0.8 * mixed / max(1e-9, float(np.max(np.abs(mixed))))
+
+
 def tone(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     envelope = np.minimum(1.0, t / 0.05) * np.exp(-t * 2.5)
     return 0.3 * (np.sin(2 * np.pi * 660 * t) + 0.3 * np.sin(2 * np.pi * 990 * t)) * envelope
@@ -105,6 +152,9 @@ SYNTHS = {
     "screech": screech,
     "buzz": buzz,
     "crackle": crackle,
+    "thunder": thunder,
+    "snap": snap,
+    "whistle": whistle,
     "tone": tone,
 }
 
@@ -137,18 +187,20 @@ def music_bed(duration: float, seconds_per_chord: float = 4.0) -> np.ndarray:
 
 class SynthCues(CueGenerator):
     name = "synth"
-    version = "1"
+    version = "2"
 
     def params(self, job: CueJob) -> Params:
         return {"sound": "pad" if job.kind == "music" else classify(job.word)}
 
     def render(self, job: CueJob) -> Audio:
         if job.kind == "music":
-            samples = music_bed(job.duration)
+            samples, target = music_bed(job.duration), MUSIC_LUFS
         else:
+            kind = classify(job.word)
             rng = np.random.default_rng(job.seed)
-            samples = SYNTHS[classify(job.word)](_time(job.duration), rng)
-        return Audio(fade_edges(np.asarray(samples, dtype=np.float64), SAMPLE_RATE).astype(np.float32), SAMPLE_RATE)
+            samples, target = SYNTHS[kind](_time(NATURAL_SECONDS.get(kind, job.duration)), rng), EFFECTS_LUFS
+        shaped = fade_edges(np.asarray(samples, dtype=np.float64), SAMPLE_RATE).astype(np.float32)
+        return Audio(set_loudness(shaped, SAMPLE_RATE, target), SAMPLE_RATE)
 
     def generate(self, jobs: list[CueJob]) -> Iterator[tuple[CueJob, Audio]]:
         for job in jobs:

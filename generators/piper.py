@@ -35,7 +35,9 @@ import numpy as np
 from pydantic import Field
 
 from generators import BackendOptions, CharacterVoice, Params, VoiceGenerator, VoiceJob
-from generators.audio import SAMPLE_RATE, Audio, fade_edges, pitch_shift, read_wav
+from generators.audio import SAMPLE_RATE, Audio, read_wav
+from generators.casting import VoiceOption
+from generators.delivery import finish_line
 from scriptkit.errors import ScriptkitError
 
 
@@ -57,6 +59,19 @@ PRESETS: tuple[tuple[float, float], ...] = (
     (1.3, 1.0),
     (1.04, 0.92),
     (0.9, 1.1),
+)
+
+
+#: The presets as casting sees them: the one (male) voice raised in pitch reads as a woman's or a child's.
+VOICES: tuple[VoiceOption, ...] = tuple(
+    VoiceOption(
+        "joe",
+        "female" if pitch > 1.1 else "male",
+        ("child",) if pitch > 1.25 else ("teen", "adult", "elder"),
+        pitch=pitch,
+        speed=round(1 / length, 3),
+    )
+    for pitch, length in sorted(PRESETS, key=lambda preset: abs(preset[0] - 1.0))
 )
 
 
@@ -143,7 +158,8 @@ class PiperOptions(BackendOptions):
 
 class PiperVoices(VoiceGenerator):
     name = "piper"
-    version = "1"
+    version = "2"
+    voices = VOICES
     Options = PiperOptions
 
     def __post_init__(self) -> None:
@@ -176,13 +192,24 @@ class PiperVoices(VoiceGenerator):
             noise_w=float(overrides.get("noise_w", base.noise_w)),
         )
 
+    def job_settings(self, job: VoiceJob) -> VoiceSettings:
+        """The cast voice (a piper voice of the job) with the delivery's pace, else the character's preset."""
+        base = self.settings(job.line.character)
+        if job.voice is not None and job.voice.backend == self.name:
+            base = VoiceSettings(job.voice.pitch, 1 / job.voice.speed, base.noise_scale, base.noise_w)
+        speed = job.delivery().speed
+        if speed == 1.0:
+            return base
+        return VoiceSettings(base.pitch, base.length_scale / speed, base.noise_scale, base.noise_w)
+
     def params(self, job: VoiceJob) -> Params:
-        voice = self.settings(job.line.character)
+        voice = self.job_settings(job)
         return {
             "pitch": voice.pitch,
             "length_scale": voice.length_scale,
             "noise_scale": voice.noise_scale,
             "noise_w": voice.noise_w,
+            **job.delivery_params(),
         }
 
     def _command(self, voice: VoiceSettings, out_dir: Path) -> list[str]:
@@ -203,9 +230,7 @@ class PiperVoices(VoiceGenerator):
         ]
 
     def _finish(self, job: VoiceJob, raw: Path) -> Audio:
-        voice = self.settings(job.line.character)
-        shifted = pitch_shift(read_wav(raw), voice.pitch, SAMPLE_RATE)
-        return Audio(fade_edges(shifted.samples, SAMPLE_RATE), SAMPLE_RATE)
+        return finish_line(read_wav(raw), job.delivery(), self.job_settings(job).pitch)
 
     def generate(self, jobs: list[VoiceJob]) -> Iterator[tuple[VoiceJob, Audio]]:
         silent = [job for job in jobs if not speakable(job.line.text)]
@@ -214,7 +239,7 @@ class PiperVoices(VoiceGenerator):
         groups: dict[VoiceSettings, list[VoiceJob]] = {}
         for job in jobs:
             if speakable(job.line.text):
-                groups.setdefault(self.settings(job.line.character), []).append(job)
+                groups.setdefault(self.job_settings(job), []).append(job)
         batches = plan_batches(list(groups.values()), self.workers)
         with tempfile.TemporaryDirectory(prefix="scriptkit-piper-") as tmp:
             yield from self._run_batches(batches, Path(tmp))
@@ -258,7 +283,7 @@ class PiperVoices(VoiceGenerator):
         out_dir = tmp / f"batch{index}"
         out_dir.mkdir()
         log = tmp / f"batch{index}.log"
-        voice = self.settings(batch[0].line.character)
+        voice = self.job_settings(batch[0])
         with open(log, "wb") as handle:
             process = subprocess.Popen(
                 self._command(voice, out_dir),

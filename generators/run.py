@@ -37,6 +37,7 @@ from generators import (
     StyleRef,
     VoiceGenerator,
     VoiceJob,
+    backend_class,
     make_backend,
 )
 from generators.audio import Audio, wav_bytes
@@ -45,9 +46,9 @@ from generators.config import GeneratorConfig, load_config
 from generators.executor import Batch, Executor, LocalExecutor, Planned
 from scriptkit.contract import HANDLE_SECONDS
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, sha256_file
 from scriptkit.kinds import KINDS
-from scriptkit.models import Asset, Assets, ShotList
+from scriptkit.models import Asset, Assets, CastMember, Script, ShotList
 
 ASSETS_FILE = "assets.json"
 MAX_STYLE_PIXELS = 64_000_000
@@ -88,10 +89,10 @@ def check_style(path: Path | None) -> StyleRef | None:
         ) from None
     except Image.UnidentifiedImageError:
         raise ScriptkitError(
-            "style reference is not a readable image (not an image format Pillow knows)", path, hint="use a PNG or JPEG"
+            "style reference is not an image Pillow can read", path, hint="pass --style with a PNG, JPEG or WebP image"
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        reason = re.sub(r"\s*<[^>]*>", "", str(exc)).strip() or type(exc).__name__
+        reason = re.sub(r"<[^>]*object at 0x[0-9a-f]+>", "the file", str(exc))  # never a Python object's repr
         raise ScriptkitError(f"style reference is not a readable image ({reason})", path) from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
@@ -152,6 +153,8 @@ class PlanContext:
     cache: Cache
     #: Planned assets of the kinds already planned (a movie planner reads its shot's keyframe here).
     planned: dict[str, list[Planned]] = field(default_factory=dict)
+    #: How a movie shorter than its shot is fitted: hold | speed | loop (`--fit`).
+    fit: str = "hold"
 
 
 def image_prompt(shotlist: ShotList, index: int) -> str:
@@ -225,13 +228,26 @@ def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -
     return planned
 
 
+def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
+    """The shot list's cast, completed with every speaker it misses, each with a voice of `backend`."""
+    from scriptkit.cast import infer_cast, merge_cast
+
+    speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
+    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None])
+    return backend.cast(merge_cast(list(shotlist.cast), found))
+
+
 def plan_voices(shotlist: ShotList, backend: VoiceGenerator, ctx: PlanContext) -> list[Planned]:
+    """A voice per line, in the voice its character is cast with: a recast character re-voices its lines only."""
     backend.prepare(list(dict.fromkeys([*shotlist.characters, *_speakers(shotlist)])))
+    shotlist.cast = cast_for(shotlist, backend)  # the voices used: build writes them to shots.yaml
     planned = []
     for shot in shotlist.shots:
         for line in shot.dialogue:
-            job = VoiceJob(line=line)
-            params = {**backend.params(job), "character": line.character}
+            member = shotlist.member(line.character)
+            voice = member.voice if member is not None else None
+            job = VoiceJob(line=line, voice=voice, language=member.language if member is not None else "en")
+            params = {**backend.params(job), "character": member.name if member is not None else line.character}
             key = asset_key(
                 {
                     "kind": "voice",
@@ -337,12 +353,19 @@ def plan_music(shotlist: ShotList, backend: CueGenerator, ctx: PlanContext) -> l
     return [_cue_planned(backend, job, f"music/{safe_name(music.id)}.wav", "music")]
 
 
-def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -> list[Planned]:
-    """A movie per shot, made from its keyframe: as long as the shot plus a handle at each end."""
+def plan_movies(shotlist: ShotList, backend: MovieGenerator | None, ctx: PlanContext) -> list[Planned]:
+    """A movie per shot, made from its keyframe: as long as the shot plus a handle at each end. A shot with a
+    take of its own (`video:`) uses that file; without a movie backend only such shots get a movie."""
     keyframes = {item.owner: item for item in ctx.planned.get("image", [])}
     spec = KINDS["movie"]
     planned = []
     for shot in shotlist.shots:
+        path = f"{spec.folder}/{file_stem(shot.id)}{spec.suffix}"
+        if shot.video:
+            planned.append(_take_planned(shotlist, shot, path, ctx))
+            continue
+        if backend is None:
+            continue
         keyframe = keyframes[shot.id]
         job = MovieJob(
             shot=shot,
@@ -353,6 +376,7 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
             width=shotlist.width,
             height=shotlist.height,
             seed=keyframe.record.seed or 0,
+            fit=ctx.fit,
         )
         params = backend.params(job)
         key = asset_key(
@@ -369,7 +393,6 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
                 "params": params,
             }
         )
-        path = f"{spec.folder}/{file_stem(shot.id)}{spec.suffix}"
         record = Asset(
             kind="movie",
             path=path,
@@ -386,6 +409,51 @@ def plan_movies(shotlist: ShotList, backend: MovieGenerator, ctx: PlanContext) -
         )
         planned.append(Planned("movie", shot.id, path, spec.suffix, key, record, job))
     return planned
+
+
+def _take_planned(shotlist: ShotList, shot: Any, path: str, ctx: PlanContext) -> Planned:
+    """A take made elsewhere, probed and put into the cache now: used as it is, or re-encoded at the shot list's
+    rate (so every format can declare the movie's rate as the timeline's) and fitted when shorter than the shot."""
+    from fractions import Fraction
+
+    from generators.movie_file import fit_frames, mp4_bytes, probe_movie, read_frames, resample
+
+    source = Path(shot.video)
+    info = probe_movie(source, shot.id)
+    rate = Fraction(shotlist.fps)
+    frames = math.ceil(Fraction(shot.duration).limit_denominator(1_000_000) * rate)
+    short = math.floor(info.seconds * rate + Fraction(1, 1000)) < frames
+    encode = short or info.rate != rate
+    key = asset_key(
+        {
+            "kind": "movie",
+            "backend": "take",
+            "file": sha256_file(source),
+            "encode": [ctx.fit if short else "", frames, shotlist.fps] if encode else [],
+        }
+    )
+    record = Asset(
+        kind="movie",
+        path=path,
+        key=key,
+        sha256="",
+        owner=shot.id,
+        backend="take",
+        model=str(source),
+        params={"take": str(source), "fit": ctx.fit if short else ""},
+        width=info.width,
+        height=info.height,
+    )
+    item = Planned("movie", shot.id, path, ".mp4", key, record, None)
+    if ctx.cache.lookup(key, ".mp4") is None:
+        if encode:
+            handle = round(HANDLE_SECONDS * rate)
+            pictures = fit_frames(resample(read_frames(source), info.rate, rate), frames, handle, ctx.fit)
+            data = mp4_bytes(pictures, rate, info.width, info.height)
+        else:
+            data = source.read_bytes()
+        _store_movie(ctx.cache, item, data)
+    return item
 
 
 # ------------------------------------------------------------------------------------------ progress
@@ -523,6 +591,8 @@ def generate_assets(
     regenerate: set[str] | frozenset[str] = frozenset(),
     config_near: Path | None = None,
     executor: Executor | None = None,
+    movie_backend: str | None = None,
+    fit: str | None = None,
 ) -> Assets:
     """Make sure `media_dir` holds every asset of `shotlist`; write and return its Assets record.
 
@@ -530,18 +600,19 @@ def generate_assets(
     dependencies are planned first), looked up in the cache, and what is missing runs on `executor`
     (`LocalExecutor` by default)."""
     media_dir = Path(media_dir).absolute()
-    settings = load_config(config, config_near, image_backend, voice_backend)
+    settings = load_config(config, config_near, image_backend, voice_backend, movie_backend, fit)
     style_ref = check_style(style)
-    backends = _backends(settings)
+    backends = _backends(settings, shotlist)
     unknown = set(regenerate) - {shot.id for shot in shotlist.shots}
     if unknown:
         raise ScriptkitError(f"--regenerate names no shot of this shot list: {', '.join(sorted(unknown))}")
     previous = read_assets(media_dir)
     cache = Cache(media_dir)
-    context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache)
+    context = PlanContext(style_ref, _takes(previous, regenerate), previous, cache, fit=settings.fit)
     for spec in KINDS.values():
         backend = backends.get(spec.role)
-        if backend is not None and all(dep in context.planned for dep in spec.depends_on):
+        wanted = backend is not None or (spec.name == "movie" and any(shot.video for shot in shotlist.shots))
+        if wanted and all(dep in context.planned for dep in spec.depends_on):
             context.planned[spec.name] = _planner(spec.planner)(shotlist, backend, context)
     everything = [item for items in context.planned.values() for item in items]
     for item in everything:
@@ -551,14 +622,9 @@ def generate_assets(
             items = [item for item in everything if KINDS[item.kind].progress == label]
             progress.add(label, len(items), sum(1 for item in items if item.cached))
         batches = [
-            Batch(
-                role,
-                KINDS[items[0].kind].lane,
-                backends[role],
-                [item for item in items if item.cached is None],
-                _store_by_kind(cache),
-            )
+            Batch(role, KINDS[items[0].kind].lane, backends[role], pending, _store_by_kind(cache))
             for role, items in _by_role(everything).items()
+            if (pending := [item for item in items if item.cached is None])
         ]
         (executor or LocalExecutor()).run(batches, lambda kind: progress.advance(KINDS[kind].progress))
     assets = Assets(root=str(media_dir))
@@ -608,14 +674,26 @@ def _speakers(shotlist: ShotList) -> list[str]:
     return [line.character for shot in shotlist.shots for line in shot.dialogue]
 
 
-def _backends(settings: GeneratorConfig) -> dict[str, Any]:
+def _backends(settings: GeneratorConfig, shotlist: ShotList | None = None) -> dict[str, Any]:
     """The backend of every role the config names (a role set to "" makes nothing)."""
     names = {role: settings.backend(role) for role in ROLES}
-    return {
-        role: make_backend(role, name, settings.for_backend(name), settings.source)
-        for role, name in names.items()
-        if name
-    }
+    options = {role: settings.for_backend(name) for role, name in names.items()}
+    image = names.get("image")
+    if shotlist is not None and image and "characters" in backend_class("image", image).Options.model_fields:
+        options["image"] = with_cast_looks(options["image"], shotlist)
+    return {role: make_backend(role, name, options[role], settings.source) for role, name in names.items() if name}
+
+
+def with_cast_looks(options: dict[str, Any], shotlist: ShotList) -> dict[str, Any]:
+    """An image backend's options with each cast member's reference image and seed as its `characters` table
+    (`[generators.<image>.characters.NAME]` in scriptkit.toml wins where it says otherwise)."""
+    table = {str(name).upper(): dict(value) for name, value in (options.get("characters") or {}).items()}
+    for member in shotlist.cast:
+        looks = {"seed": member.seed, "reference": member.image}
+        looks = {key: value for key, value in looks.items() if value is not None and value != ""}
+        if looks:
+            table[member.name] = {**looks, **table.get(member.name, {})}
+    return {**options, "characters": table} if table else options
 
 
 def asset_summary(assets: Assets) -> str:
@@ -637,6 +715,8 @@ def run_generate(
     config: Path | None,
     quiet: bool,
     as_json: bool,
+    movie_backend: str | None = None,
+    fit: str | None = None,
 ) -> Assets:
     """`scriptkit generate`: read a screenplay or shot list, fill the media folder, report."""
     from scriptkit.plan import load_shotlist
@@ -655,6 +735,8 @@ def run_generate(
         config=config,
         quiet=quiet or as_json,
         config_near=file,
+        movie_backend=movie_backend,
+        fit=fit,
     )
     if as_json:
         sys.stdout.write(json.dumps(assets.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")

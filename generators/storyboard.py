@@ -168,11 +168,21 @@ OBJECTS = {
 }
 
 
-def _object_word(action: str, characters: list[str]) -> str:
+#: Capitalised words that never name the object of an insert ('INSERT - THE LETTER').
+_NOT_OBJECTS = frozenset({"THE", "AND", "HER", "HIS", "ITS", "THEIR", "OUR", "ONE", "INSERT", "CLOSE", "ON", "OF"})
+
+
+def _object_word(shot_description: str, action: str, characters: list[str]) -> str:
+    """What an insert shows: the subject the planner named ('insert: ENVELOPE', 'as written: THE LETTER'),
+    else the first capitalised word of the action that is not a name or an article."""
     names = {name.upper() for name in characters}
-    for word in re.findall(r"\b[A-Z][A-Z'-]{2,}\b", action):
-        if word not in names:
-            return word
+    _, sep, subject = shot_description.partition(": ")
+    candidates = re.findall(r"[A-Za-z][A-Za-z'-]{1,}", subject) if sep else []
+    candidates += re.findall(r"\b[A-Z][A-Z'-]{2,}\b", action)
+    for word in candidates:
+        upper = word.upper()
+        if upper not in names and upper not in _NOT_OBJECTS and len(upper) > 2:
+            return upper
     return ""
 
 
@@ -613,7 +623,7 @@ def draw_people(
 def draw_insert(
     layer: Image.Image, frame: Frame, job: ImageJob, palette: Palette, rng: np.random.Generator, tags: list[Tag]
 ) -> None:
-    word = _object_word(job.shot.action, job.cast) or "OBJECT"
+    word = _object_word(job.shot.description, job.shot.action, job.cast) or "OBJECT"
     kind = _object_kind(word)
     draw = ImageDraw.Draw(layer)
     cx, cy = frame.x0 + frame.w * 0.5, frame.y0 + frame.h * 0.5
@@ -828,7 +838,7 @@ class StoryboardImages(ImageGenerator):
     """Draws every facet of the job (framing, figures, the title on a title card), so all enter its key."""
 
     name = "storyboard"
-    version = "1"
+    version = "2"  # 2: an insert shows the object the planner named, never "THE"
     Options = StoryboardOptions
 
     def __post_init__(self) -> None:

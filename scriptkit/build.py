@@ -12,20 +12,25 @@ The project folder holds:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 import exporters
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_bytes, atomic_write_text, library_noise_caught
+from scriptkit.io import atomic_write_bytes, atomic_write_text
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 
 
 class BuildRequest(BaseModel):
@@ -43,6 +48,9 @@ class BuildRequest(BaseModel):
     format_options: dict[str, dict[str, Any]] = {}
     image_backend: str | None = None
     voice_backend: str | None = None
+    #: none | wan | ltx (overrides `[generators] movie`), and how a short movie fits its shot (hold | speed | loop).
+    video_backend: str | None = None
+    fit: str | None = None
     config: str | None = None
     quiet: bool = False
 
@@ -128,8 +136,11 @@ def write_outputs(
     style: Path | None = None,
     backends: dict[str, str | None] | None = None,
     targets: list[str] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Write every format in `formats` for `timeline` into `out_dir`, then `manifest.json` (last). Returns it.
+
+    `step(name)` is called as each output is started (a progress bar), and once more with "" when all are done.
 
     `targets` (the NLEs asked for with `--nle`) narrows each output's `nles` in the manifest, so that
     `scriptkit check` judges a file only against the NLEs it was written for.
@@ -153,6 +164,8 @@ def write_outputs(
         if fmt.write is None:
             continue
         path = fmt.output_path(out_dir, slug)
+        if step is not None:
+            step(path.name)
         key = hashlib.sha256(f"{name}\n{path.name}\n{inputs}".encode()).hexdigest()
         entry = previous.get(name)
         if entry is not None and _still_valid(entry, key, out_dir, path):
@@ -160,8 +173,7 @@ def write_outputs(
             if log:
                 log(f"kept {path.name} (its timeline and options are unchanged)")
         else:
-            with library_noise_caught():
-                fmt.write(timeline, path, options)
+            fmt.write(timeline, path, options)
             entry = {"format": name, "path": path.name, "nles": nles_for_format(name, targets)}
             entry["sha256"] = exporters.output_digest(path)
             entry["key"] = key
@@ -171,14 +183,10 @@ def write_outputs(
             if log:
                 log(f"wrote {path.name}")
         outputs.append(entry)
+    if step is not None:
+        step("")
     manifest = make_manifest(
-        shotlist,
-        assets,
-        outputs,
-        options,
-        source=source,
-        generation=generation,
-        duration=timeline.duration().to_seconds(),
+        shotlist, assets, outputs, options, source=source, generation=generation, timeline=timeline
     )
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
@@ -251,10 +259,10 @@ def make_manifest(
     *,
     source: str = "",
     generation: dict[str, Any] | None = None,
-    duration: float | None = None,
+    timeline: otio.schema.Timeline | None = None,
 ) -> dict[str, Any]:
-    """The manifest: deterministic (no timestamps), relative paths only. `duration`: the timeline's length in
-    seconds (what the NLE shows; transitions and the editor's cut make it differ from the planned seconds)."""
+    """The manifest: deterministic (no timestamps), relative paths only. `duration` is the timeline's length in
+    seconds (what an editor sees), `planned_duration` the shot list's sum of shot lengths."""
     media = Path(options.media_dir)
     project = Path(options.project_dir)
     media_rel = _relative(media, project)
@@ -296,7 +304,8 @@ def make_manifest(
         "drop_frame": options.drop_frame,
         "width": shotlist.width,
         "height": shotlist.height,
-        "duration": round(shotlist.duration if duration is None else duration, 3),
+        "duration": round(timeline.duration().to_seconds(), 3) if timeline is not None else round(shotlist.duration, 3),
+        "planned_duration": round(shotlist.duration, 3),
         "media_dir": media_rel,
         "shot_list": "shots.yaml",
         "options": {
@@ -311,11 +320,13 @@ def make_manifest(
 
 def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
+    from generators.config import find_config
     from generators.run import generate_assets
-    from scriptkit.plan import load_shotlist
+    from scriptkit.plan import load_shotlist, target_line
     from scriptkit.shotlist_io import write_shotlist
     from scriptkit.templates import load_template
     from scriptkit.timeline import build_timeline
+    from scriptkit.voice_timing import record_timing
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:
@@ -346,26 +357,74 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
         image_backend=request.image_backend,
         voice_backend=request.voice_backend,
         config=Path(request.config) if request.config else None,
+        config_near=source,
         quiet=request.quiet,
+        movie_backend=request.video_backend,
+        fit=request.fit,
     )
     timeline = build_timeline(shotlist, assets, media_dir)
+    shotlist = record_timing(shotlist, timeline)
     write_shotlist(shotlist, project_dir / "shots.yaml")
     backends = {"image_backend": request.image_backend, "voice_backend": request.voice_backend}
-    manifest = write_outputs(
-        timeline,
-        shotlist,
-        assets,
-        project_dir,
-        options,
-        formats,
-        source=source.name,
-        log=say,
-        style=style,
-        backends=backends,
-        targets=targets_for(request.nle),
-    )
+    config = find_config(Path(request.config) if request.config else None, source)
+    # recorded only when given, so a build without them writes the same manifest as before; refine reads them
+    for key, value in (
+        ("video_backend", request.video_backend),
+        ("fit", request.fit),
+        ("config", str(config.absolute()) if config else None),
+    ):
+        if value:
+            backends[key] = value
+    with _outputs_progress(request.quiet or log is not None, len(formats)) as step:
+        manifest = write_outputs(
+            timeline,
+            shotlist,
+            assets,
+            project_dir,
+            options,
+            formats,
+            source=source.name,
+            log=say,
+            style=style,
+            backends=backends,
+            targets=targets_for(request.nle),
+            step=step,
+        )
+    length = timeline.duration().to_seconds()
+    say(target_line(length, template.target_seconds, "length") or f"length {length:.1f} s")
     say(f"project written to {project_dir}/ ({len(manifest['outputs'])} outputs, {len(shotlist.shots)} shots)")
     return manifest
+
+
+@contextlib.contextmanager
+def _outputs_progress(quiet: bool, total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the outputs (the preview alone takes seconds), naming the one being written."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        SpinnerColumn(),
+        TextColumn("{task.fields[current]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bars:
+        task = bars.add_task("outputs", total=total, current="")
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bars.advance(task)
+            started = bool(name)
+            bars.update(task, current=name)
+
+        yield step
 
 
 def _relative(path: Path, start: Path) -> str:

@@ -32,6 +32,10 @@ schema_app = typer.Typer(help="Print JSON Schemas of the public models.\n\nExamp
 app.add_typer(schema_app, name="schema")
 
 #: `--nle` help (the targets come from the format registry: `scriptkit formats` lists them, without slowing --help).
+VideoBackend = Annotated[
+    str | None, typer.Option("--video-backend", help="none, wan, ltx: a movie per shot from its keyframe.")
+]
+Fit = Annotated[str | None, typer.Option("--fit", help="A movie shorter than its shot: hold (default), speed, loop.")]
 NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
@@ -111,17 +115,20 @@ def plan(
 
       scriptkit plan examples/last-train.fountain --template vertical-drama -o shots.yaml
     """
-    from scriptkit.plan import load_shotlist, summary_lines
+    from scriptkit.cast import cast_lines
+    from scriptkit.plan import load_shotlist, summary_lines, target_line
     from scriptkit.shotlist_io import write_shotlist
     from scriptkit.templates import load_template
 
     try:
-        shotlist = load_shotlist(file, load_template(template))
+        preset = load_template(template)
+        shotlist = load_shotlist(file, preset)
         write_shotlist(shotlist, output)
     except ScriptkitError as exc:
         _fail(exc)
-    for line in summary_lines(shotlist):
-        err.print(line)
+    target = target_line(shotlist.duration, preset.target_seconds)
+    for line in [*summary_lines(shotlist), *cast_lines(shotlist.cast), *([target] if target else [])]:
+        err.print(line, markup=False)
     err.print(f"wrote {output}")
 
 
@@ -133,6 +140,8 @@ def generate(
     template: Annotated[str, typer.Option("--template", "-t")] = "vertical-drama",
     image_backend: Annotated[str | None, typer.Option("--image-backend", help="storyboard, diffusers")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend", help="piper, transformers")] = None,
+    video_backend: VideoBackend = None,
+    fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the asset record as JSON.")] = False,
@@ -156,6 +165,8 @@ def generate(
             config=config,
             quiet=quiet,
             as_json=as_json,
+            movie_backend=video_backend,
+            fit=fit,
         )
     except ScriptkitError as exc:
         _fail(exc)
@@ -180,6 +191,8 @@ def build(
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
     image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
+    video_backend: VideoBackend = None,
+    fit: Fit = None,
     config: Annotated[Path | None, typer.Option("--config", help="scriptkit.toml with backend options.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
@@ -207,6 +220,8 @@ def build(
         },
         image_backend=image_backend,
         voice_backend=voice_backend,
+        video_backend=video_backend,
+        fit=fit,
         config=str(config) if config else None,
         quiet=quiet,
     )

@@ -40,12 +40,17 @@ Tracks (in this order), each with `metadata["scriptkit"] = {"role": ..., "charac
    (Audio, role "dialogue", character name): Gaps and Clips at absolute timeline positions.
    - Clip.name = dialogue line id; source_range = (0, voice frames) where voice frames = the asset's true
      duration rounded up to whole frames; ExternalReference to the 48 kHz WAV.
-   - A line starts at its shot's start + line offset (a negative offset is a PRE-LAP / J-cut: it starts
-     under the previous shot); a line never overlaps the previous line on the same track (pushed later).
+   - Lines are laid out from the real voice lengths: a shot's first line starts at its shot's start + its
+     offset (a negative offset is a PRE-LAP / J-cut: it starts under the previous shot), each later line after
+     the real end of the one before plus the pause the plan left between them. No line overlaps another line
+     on any track, except dual dialogue and a line cutting in on a cut-off (`--`) line (CUT_IN_SECONDS early);
+     such a clip has metadata["scriptkit"]["overlap"] = True. An alias of a cast member shares its track.
 3. "SFX" (Audio, role "effects"): one Clip per sound cue at shot start + cue offset; a Marker on each cue
    clip (name = cue word, color ORANGE).
 4. "MUSIC" (Audio, role "music"): one Clip of the music bed under the whole timeline (when there is one),
-   metadata["scriptkit"]["level_db"].
+   metadata["scriptkit"]["level_db"] and ["duck"]: volume keyframes [[frame from the clip's start, dB], ...]
+   dipping it under every line of dialogue (`scriptkit.mix`).
+Every audio clip carries its clip gain in metadata["scriptkit"]["level_db"] (dialogue, effects: `scriptkit.mix`).
 
 Every Clip carries metadata["scriptkit"] with at least {"kind": "shot"|"dialogue"|"cue"|"music",
 "shot_id", "asset_hash" (Asset.sha256), "asset_path" (relative to the media folder)}; shot clips add

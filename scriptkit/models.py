@@ -151,6 +151,8 @@ class DialogueLine(_Model):
     line: int = Field(description="Source line of the character cue.")
     offset: float = Field(default=0.0, description="Seconds from the shot's start; negative for a PRE-LAP.")
     duration: float = Field(default=0.0, ge=0, description="Estimated seconds; the voice asset's true length wins.")
+    timed: float | None = Field(default=None, description="Seconds of the real voice, written by build.")
+    timed_offset: float | None = Field(default=None, description="Seconds from the shot's start as built.")
 
 
 class SoundCue(_Model):
@@ -189,6 +191,54 @@ class Shot(_Model):
     negative_prompt: str = ""
     seed: int = 0
     source_line: int = Field(description="Script line the shot comes from.")
+    video: str = Field(
+        default="", description="A take made elsewhere: a movie file (relative to the shot list, or absolute)."
+    )
+    timed: float | None = Field(default=None, description="Seconds on the built timeline (grown to hold its lines).")
+
+
+Sex = Literal["female", "male", "unknown"]
+
+
+class Voice(_Model):
+    """How a character sounds: a voice backend, one of its voices, and the delivery's speed and pitch."""
+
+    backend: str = Field(default="", description="Voice backend ('kokoro', 'piper'); empty: the project's backend.")
+    name: str = Field(default="", description="The backend's voice id, e.g. 'af_heart'; empty: cast automatically.")
+    speed: float = Field(default=1.0, gt=0.25, le=4.0, description="Speaking rate, 1 = the voice's own.")
+    pitch: float = Field(default=1.0, gt=0.5, le=2.0, description="Pitch factor after synthesis (a child's 1.15).")
+
+
+class CastMember(_Model):
+    """A speaking character as cast: who they are (sex, age), how they sound, how they look."""
+
+    name: str = Field(description="The name as written in character cues (upper case, no extensions).")
+    display_name: str = ""
+    aliases: list[str] = Field(default_factory=list, description="Other cue names of the same person.")
+    sex: Sex = "unknown"
+    age: str = Field(default="", pattern=r"^$|^\d{1,3}(-\d{1,3})?$", description="Years: '28' or a range '40-49'.")
+    language: str = Field(default="en", description="Language code of the lines: 'en', 'en-gb', 'zh'.")
+    voice: Voice = Field(default_factory=Voice)
+    image: str | None = Field(default=None, description="Reference image of the character for the image backends.")
+    seed: int | None = None
+    guessed: list[str] = Field(
+        default_factory=list, description="Fields `plan` guessed rather than read from the script ('sex', 'age')."
+    )
+
+    def years(self) -> tuple[int, int] | None:
+        if not self.age:
+            return None
+        low, _, high = self.age.partition("-")
+        return int(low), int(high or low)
+
+    @property
+    def age_group(self) -> str:
+        """'child' (< 13), 'teen', 'adult', 'elder' (>= 60) or '' when the age is unknown."""
+        years = self.years()
+        if years is None:
+            return ""
+        middle = sum(years) / 2
+        return "child" if middle < 13 else "teen" if middle < 18 else "elder" if middle >= 60 else "adult"
 
 
 class MusicBed(_Model):
@@ -196,7 +246,7 @@ class MusicBed(_Model):
 
     id: str = "music-bed"
     description: str = ""
-    level_db: float = -18.0
+    level_db: float = Field(default=-6.0, description="Clip gain of the bed (written at scriptkit.mix.MUSIC_LUFS).")
 
 
 class ShotList(_Model):
@@ -212,6 +262,7 @@ class ShotList(_Model):
     drop_frame: bool = False
     style_prompt: str = ""
     characters: list[str] = Field(default_factory=list)
+    cast: list[CastMember] = Field(default_factory=list, description="Every speaking character, as cast.")
     shots: list[Shot] = Field(default_factory=list)
     music: MusicBed | None = None
     scene_durations: dict[str, float] = Field(default_factory=dict, description="scene id -> seconds.")
@@ -231,6 +282,14 @@ class ShotList(_Model):
     @property
     def duration(self) -> float:
         return sum(shot.duration for shot in self.shots)
+
+    def member(self, name: str) -> CastMember | None:
+        """The cast member a cue name (or one of its aliases) belongs to."""
+        key = name.strip().upper()
+        for member in self.cast:
+            if member.name == key or key in member.aliases:
+                return member
+        return None
 
 
 # -------------------------------------------------------------------------------------------- assets
@@ -337,7 +396,8 @@ class Template(_Model):
     preview_width: int = 960
     preview_height: int = 540
     dialogue_tracks: Literal["per_character", "shared"] = "per_character"
-    music_level_db: float = -18.0
+    music_level_db: float = -6.0
+    target_seconds: float | None = Field(default=None, gt=0, description="Episode length to aim for (seconds).")
     music_prompt: str = Field(
         default="cinematic underscore, tense and restrained",
         description="Description of the music bed under the whole episode; empty for no music bed.",

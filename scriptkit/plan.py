@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from scriptkit import lexicon
+from scriptkit.cast import infer_cast, voice_cast
 from scriptkit.models import (
     DialogueLine,
     Element,
@@ -71,6 +72,7 @@ from scriptkit.models import (
 )
 from scriptkit.prompts import CAPS_RUN, INTRO, PromptCache, display_name, fill_prompts, prompt_text
 from scriptkit.shot_ids import scene_ids, seed_for
+from scriptkit.shot_phrases import shot_line
 from scriptkit.shotlist_io import read_shotlist
 from scriptkit.timing import (
     CUE_SECONDS,
@@ -199,35 +201,6 @@ _MOVES = {
     **dict(lexicon.MOVE_PHRASES),
 }
 _MOVE_STARTS = frozenset(key.split(" ")[0] for key in _MOVES)  # first words of the keys of _MOVES
-_SHOT_FIRST_WORDS = frozenset(phrase.split()[0].split("-")[0] for phrase, *_ in lexicon.SHOT_PHRASES)
-_SHOT_PHRASES = tuple(
-    (phrase, re.compile(r"^" + re.escape(phrase) + r"(?:$|[\s:\-–—.,]+)"), size, move, tag)
-    for phrase, size, move, tag in lexicon.SHOT_PHRASES
-)
-_POV_OF = re.compile(r"^([A-Z][A-Z0-9 .'\-]*?)'S\s+POV\b[\s:\-–—.,]*")
-
-
-def shot_line(text: str) -> tuple[str, str | None, str, str] | None:
-    """(size, move, tag, subject) when a line of action starts with a CAPS shot phrase ('CLOSE ON MAYA')."""
-    line = text.strip()
-    if not line or not line[0].isupper():
-        return None
-    first = line.split(None, 1)[0].rstrip(":.,-").split("-")[0]
-    if first not in _SHOT_FIRST_WORDS and "POV" not in line:
-        return None
-    match = _POV_OF.match(line)
-    if match:
-        return ("pov", None, "pov", match.group(1) + ": " + line[match.end() :].strip())
-    for phrase, pattern, size, move, tag in _SHOT_PHRASES:
-        if line.startswith(phrase):
-            found = pattern.match(line)
-            if not found:
-                continue
-            rest = line[found.end() :].strip()
-            if phrase == "ON" and (not rest or not rest.split()[0].strip(",.").isupper()):
-                return None
-            return (size, move, tag, rest)
-    return None
 
 
 def _bare(word: str) -> str:
@@ -452,9 +425,9 @@ class _Planner:
         """One CAPS run of action: its sound words become cues on `shot` at `at` seconds; returns a prop or None."""
         run = match.group(0)
         words = run.split()
-        for word in words:
-            if word.strip("'") in lexicon.SOUND_WORDS:
-                shot.cues.append(_Cue(word, said, line, at))
+        sounds = [word for word in words if word.strip("'") in lexicon.SOUND_WORDS]
+        if sounds:  # one sound per CAPS run: 'THUNDER CRACKS' is one thunderclap, not two cues
+            shot.cues.append(_Cue(" ".join(sounds), said, line, at))
         if shouting or _PAREN_NEXT.match(sentence, match.end()) or run in self.names:
             return None
         if _starts_sentence(sentence, match.start()):
@@ -561,6 +534,8 @@ class _Planner:
                 title.action_time = action_seconds(element.text, self.t.action_seconds_per_word)
                 open_shot = None
                 continue
+            if element.type == "scene_heading":  # inside a scene: a forced shot heading (`.CLOSE ON THE BASKET`)
+                element = element.model_copy(update={"type": "action", "fdx_type": "Shot"})
             if element.type != "action":
                 continue
             if getattr(element, "fdx_type", None) == "Shot":
@@ -1027,14 +1002,14 @@ def _group(elements: list[Element]) -> list[Element | _Block]:
             else:
                 items.append(block)
             continue
-        if kind in ("dialogue", "parenthetical", "lyric") and block is not None:
+        if kind == "lyric":
+            continue  # sung, not spoken: a speech voice must not read lyrics (a song is the editor's to place)
+        if kind in ("dialogue", "parenthetical") and block is not None:
             block.parts.append(element)
             continue
         if kind in ("note", "section", "synopsis", "page_break"):
             continue
         block = None
-        if kind == "lyric":
-            continue
         items.append(element)
     return items
 
@@ -1123,6 +1098,7 @@ def _finish(
         "negative_prompt": template.negative_prompt,
         "seed": seed_for(shot_id),
         "source_line": draft.source_line,
+        "video": "",
     }
 
 
@@ -1138,7 +1114,10 @@ def _unvalidated(model: type[_M], values: dict[str, Any], fields_set: set[str]) 
 
 def _shot_model(values: dict[str, Any]) -> Shot:
     """The `Shot` of a `_finish` dict: what `Shot.model_validate(values)` gives, without the validation."""
-    values["dialogue"] = [_unvalidated(DialogueLine, line, set(line)) for line in values["dialogue"]]
+    values["dialogue"] = [
+        _unvalidated(DialogueLine, {**line, "timed": None, "timed_offset": None}, set(line))
+        for line in values["dialogue"]
+    ]
     values["cues"] = [
         _unvalidated(
             SoundCue,
@@ -1155,6 +1134,7 @@ def _shot_model(values: dict[str, Any]) -> Shot:
         )
         for cue in values["cues"]
     ]
+    values["timed"] = None  # set by build
     return _unvalidated(Shot, values, set(values))
 
 
@@ -1178,6 +1158,11 @@ def plan_script(script: Script, template: Template) -> ShotList:
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
+        spoken: dict[str, list[str]] = {}
+        for shot in shots:
+            for line in shot["dialogue"]:
+                spoken.setdefault(" ".join(line["character"].split()).upper(), []).append(line["text"])
+        cast = voice_cast(infer_cast(script, list(spoken), spoken))
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
@@ -1196,6 +1181,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
             drop_frame=template.drop_frame,
             style_prompt=template.style_prompt,
             characters=characters,
+            cast=cast,
             shots=shots,
             music=music,
             scene_durations=scene_durations,
@@ -1240,3 +1226,10 @@ def summary_lines(shotlist: ShotList) -> list[str]:
         f"{'total':<{width}}  {len(shotlist.shots):3d} shots  {total:7.2f} s  ({_clock(total)}, {len(counts)} scenes)"
     )
     return lines
+
+
+def target_line(seconds: float, target: float | None, what: str = "estimate") -> str | None:
+    """`plan` and `build` against the template's target length, e.g. 'estimate 0:56 for a 1:00 target (-4 s)'."""
+    if not target:
+        return None
+    return f"{what} {_clock(seconds)} for a {_clock(target)} target ({seconds - target:+.0f} s)"

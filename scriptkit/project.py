@@ -14,7 +14,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from exporters import read_timeline, reference_formats
-from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_rate
+from scriptkit.conform.diff import TimelineDiff, diff_layouts, report_lines, require_ids, require_project, require_rate
 from scriptkit.conform.identity import KnownIds, known_ids_from_timeline
 from scriptkit.conform.layout import layout
 from scriptkit.contract import timeline_rate
@@ -115,6 +115,8 @@ def diff_command(plan_file: Path, edited: Path) -> list[str]:
     plan_file = Path(plan_file)
     header: list[str] = []
     root = plan_file if plan_file.is_dir() else plan_file.parent
+    if root.parent.name == "versions":  # a timeline of a version: its media live in the project's media folder
+        root = root.parent.parent
     if plan_file.is_dir():
         versions = version_dirs(plan_file)
         if versions:
@@ -130,5 +132,6 @@ def read_edit(plan: Plan, edited: Path, project_dir: Path) -> tuple[otio.schema.
     timeline = read_timeline(edited)
     edited_layout = layout(timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
+    require_project(plan.timeline, timeline, edited_layout, project_dir, edited)
     require_rate(timeline, plan.rate, edited)
     return timeline, diff_layouts(layout(plan.timeline, plan.known, plan.rate), edited_layout, project_dir)

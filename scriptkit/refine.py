@@ -174,6 +174,10 @@ def new_shotlist(base: Base, script: Path | None, shots: Path | None) -> ShotLis
             "a different frame rate is a new build, not a refine",
             source,
         )
+    if script is not None:  # a re-planned script: every shot, line and cue that is still there keeps its id
+        from scriptkit.carry_ids import carry_ids
+
+        shotlist = carry_ids(base.shotlist, shotlist)
     return shotlist
 
 
@@ -197,6 +201,12 @@ def regenerated_owners(old: Assets, new: Assets) -> list[str]:
         if previous is None or previous.sha256 != asset.sha256:
             owners.append(asset.owner)
     return owners
+
+
+def _recorded_config(base: Base) -> Path | None:
+    """The scriptkit.toml the base was built with (backends and their options), when one was used."""
+    recorded = base.manifest.get("options", {}).get("config")
+    return Path(recorded) if recorded else None
 
 
 def _style(base: Base, style: Path | None) -> Path | None:
@@ -306,9 +316,11 @@ def refine_project(
             style=_style(base, style),
             image_backend=image_backend or base.manifest.get("options", {}).get("image_backend"),
             voice_backend=voice_backend or base.manifest.get("options", {}).get("voice_backend"),
-            config=config,
+            config=config or _recorded_config(base),
             quiet=quiet,
             regenerate=regenerate_ids,
+            movie_backend=base.manifest.get("options", {}).get("video_backend"),
+            fit=base.manifest.get("options", {}).get("fit"),
         )
         regenerated = regenerated_owners(base.assets, assets)
         lap("generate")
@@ -342,6 +354,7 @@ def refine_project(
             backends={
                 "image_backend": image_backend or previous.get("image_backend"),
                 "voice_backend": voice_backend or previous.get("voice_backend"),
+                **{key: previous[key] for key in ("video_backend", "fit", "config") if previous.get(key)},
             },
         )
         manifest["refine"] = {

@@ -45,9 +45,10 @@ class LineChange:
     """A dialogue line or sound cue that was added, removed or changed (matched by its id)."""
 
     id: str
-    status: str  # "added" | "removed" | "changed"
+    status: str  # "added" | "removed" | "changed" | "moved" (from another shot of the scene; `fields` if edited)
     fields: tuple[FieldChange, ...] = ()
     text: str = ""
+    from_shot: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,41 @@ _LINE_FIELDS = ("character", "text", "parenthetical", "extensions")
 _CUE_FIELDS = ("word", "description", "kind", "duration")
 
 
+#: line or cue id -> (the shot holding it, the line or cue), over a whole shot list
+_Index = dict[str, tuple[str, "DialogueLine | SoundCue"]]
+
+
+def _index(shotlist: ShotList) -> tuple[_Index, _Index]:
+    lines: _Index = {}
+    cues: _Index = {}
+    for shot in shotlist.shots:
+        lines.update((line.id, (shot.id, line)) for line in shot.dialogue)
+        cues.update((cue.id, (shot.id, cue)) for cue in shot.cues)
+    return lines, cues
+
+
 def _diff_items(
-    old: list[DialogueLine] | list[SoundCue], new: list[DialogueLine] | list[SoundCue], names: tuple[str, ...]
+    old: list[DialogueLine] | list[SoundCue],
+    new: list[DialogueLine] | list[SoundCue],
+    names: tuple[str, ...],
+    old_all: _Index | None = None,
+    new_all: _Index | None = None,
 ) -> tuple[LineChange, ...]:
+    """Lines (or cues) of one shot: removed, added, changed, or moved here from another shot (`old_all` and
+    `new_all` index the whole lists; a line that moved is reported once, where it went)."""
     old_by_id = {item.id: item for item in old}
     new_by_id = {item.id: item for item in new}
     changes: list[LineChange] = []
     for item in old:
-        if item.id not in new_by_id:
+        if item.id not in new_by_id and (new_all is None or item.id not in new_all):
             changes.append(LineChange(item.id, "removed", text=_text(item)))
     for item in new:
         previous = old_by_id.get(item.id)
+        if previous is None and old_all is not None and item.id in old_all:
+            from_shot, moved = old_all[item.id]
+            fields = _field_changes(moved, item, names)
+            changes.append(LineChange(item.id, "moved", fields, text=_text(item), from_shot=from_shot))
+            continue
         if previous is None:
             changes.append(LineChange(item.id, "added", text=_text(item)))
             continue
@@ -144,11 +169,14 @@ def _text(item: DialogueLine | SoundCue) -> str:
     return item.word
 
 
-def diff_shot(old: Shot, new: Shot) -> ShotChange | None:
-    """What differs between two versions of one shot; None when nothing that matters does."""
+def diff_shot(
+    old: Shot, new: Shot, lines: tuple[_Index, _Index] | None = None, cues_index: tuple[_Index, _Index] | None = None
+) -> ShotChange | None:
+    """What differs between two versions of one shot; None when nothing that matters does. `lines` and
+    `cues_index` ((old, new) indexes of whole lists) let a line that moved between shots be told from a new one."""
     fields = _field_changes(old, new, PICTURE_FIELDS + TIMING_FIELDS)
-    dialogue = _diff_items(old.dialogue, new.dialogue, _LINE_FIELDS)
-    cues = _diff_items(old.cues, new.cues, _CUE_FIELDS)
+    dialogue = _diff_items(old.dialogue, new.dialogue, _LINE_FIELDS, *(lines or (None, None)))
+    cues = _diff_items(old.cues, new.cues, _CUE_FIELDS, *(cues_index or (None, None)))
     if not (fields or dialogue or cues):
         return None
     return ShotChange(new.id, fields, dialogue, cues)
@@ -194,12 +222,20 @@ def diff_shotlists(old: ShotList, new: ShotList) -> ShotListDiff:
     new_by_id = {shot.id: shot for shot in new.shots}
     added = tuple(s.id for s in new.shots if s.id not in old_by_id)
     removed = tuple(s.id for s in old.shots if s.id not in new_by_id)
+    (old_lines, old_cues), (new_lines, new_cues) = _index(old), _index(new)
     changed = []
     for shot in new.shots:
         previous = old_by_id.get(shot.id)
-        if previous is None:
-            continue
-        change = diff_shot(previous, shot)
+        if previous is None:  # a new shot: only lines that moved into it are changes of their own
+            previous = shot.model_copy(update={"dialogue": [], "cues": []})
+        change = diff_shot(previous, shot, (old_lines, new_lines), (old_cues, new_cues))
+        if change is not None and shot.id in added:
+            change = ShotChange(
+                shot.id,
+                (),
+                *(tuple(c for c in items if c.status == "moved") for items in (change.dialogue, change.cues)),
+            )
+            change = change if change.dialogue or change.cues else None
         if change is not None:
             changed.append(change)
     moved = _moved([s.id for s in old.shots], [s.id for s in new.shots])
@@ -243,12 +279,18 @@ def report_lines(diff: ShotListDiff) -> list[str]:
         for line in change.dialogue:
             if line.status == "changed":
                 lines.append(f"{change.shot_id}: dialogue {line.id} changed: {_short(line.text)!r}")
+            elif line.status == "moved":
+                edited = " and changed" if line.fields else ""
+                lines.append(
+                    f"{change.shot_id}: dialogue {line.id} moved from {line.from_shot}{edited}: {_short(line.text)!r}"
+                )
             else:
                 lines.append(f"{change.shot_id}: dialogue {line.id} {line.status}: {_short(line.text)!r}")
         for f in change.fields:
             lines.append(f"{change.shot_id}: {_describe_field(f)}")
         for cue in change.cues:
-            lines.append(f"{change.shot_id}: sound cue {cue.id} {cue.status}: {cue.text}")
+            where = f" from {cue.from_shot}" if cue.status == "moved" else ""
+            lines.append(f"{change.shot_id}: sound cue {cue.id} {cue.status}{where}: {cue.text}")
     for shot_id in diff.moved:
         lines.append(f"shot {shot_id} moved in script order")
     if not lines:

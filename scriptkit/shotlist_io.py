@@ -91,13 +91,22 @@ def _ignore_aliases(self: yaml.SafeDumper, data: Any) -> bool:
 _Dumper.ignore_aliases = _ignore_aliases  # type: ignore[method-assign]
 
 
-def dump_yaml(shotlist: ShotList) -> str:
+def _plain(shotlist: ShotList) -> dict[str, Any]:
+    """The shot list as data; a shot without a take of its own leaves `video` out."""
     data = shotlist.model_dump(mode="json")
+    for shot in data["shots"]:
+        if not shot.get("video"):
+            shot.pop("video", None)
+    return data
+
+
+def dump_yaml(shotlist: ShotList) -> str:
+    data = _plain(shotlist)
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
 
 
 def dump_json(shotlist: ShotList) -> str:
-    return json.dumps(shotlist.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(_plain(shotlist), ensure_ascii=False, indent=2) + "\n"
 
 
 def _transition_cell(transition: Any) -> str:
@@ -448,6 +457,14 @@ def read_shotlist(path: Path, template: Template | None = None) -> ShotList:
         raise ScriptkitError("unknown shot list format; use .yaml, .json or .csv", path)
     text = _read_text(path)
     if suffix == ".csv":
-        return _read_csv(path, text, template)
+        return _with_takes_at(_read_csv(path, text, template), path.parent)
     data, root = _load_tree(path, text)
-    return shotlist_from_data(path, data, root)
+    return _with_takes_at(shotlist_from_data(path, data, root), path.parent)
+
+
+def _with_takes_at(shotlist: ShotList, folder: Path) -> ShotList:
+    """A shot's `video` take made absolute (a relative one is relative to the shot list's folder)."""
+    for shot in shotlist.shots:
+        if shot.video and not Path(shot.video).expanduser().is_absolute():
+            shot.video = str((folder / shot.video).absolute())
+    return shotlist

@@ -28,11 +28,12 @@ from urllib.parse import quote
 
 import opentimelineio as otio
 
-from scriptkit import __version__
+from scriptkit import __version__, mix
 from scriptkit.contract import HANDLE_SECONDS, set_metadata
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import file_url
-from scriptkit.models import Asset, Assets, DialogueLine, Shot, ShotList, SoundCue, Transition
+from scriptkit.mix import duck_keyframes
+from scriptkit.models import Asset, Assets, DialogueLine, MusicBed, Shot, ShotList, SoundCue, Transition
 from scriptkit.rates import (
     DROP_FRAME_RATES,
     SUPPORTED_RATES,
@@ -44,6 +45,8 @@ from scriptkit.rates import (
 BLACK_SECONDS = 0.5
 #: Silence held after a shot's last line of dialogue before the cut.
 TAIL_SECONDS = 0.25
+#: How early a line may come in over a cut-off (`--`) line before it.
+CUT_IN_SECONDS = 0.2
 
 log = logging.getLogger("scriptkit.timeline")
 
@@ -142,6 +145,11 @@ def _fades_out(shot: Shot) -> bool:
     return shot.transition_out is not None and shot.transition_out.kind == "fade" and shot.transition_out.duration > 0
 
 
+def _cuts_to_black(shot: Shot) -> bool:
+    """`CUT TO BLACK.` after the shot: a hard cut to black (no transition frames), black before what follows."""
+    return shot.transition_out is not None and shot.transition_out.tag == "cut_to_black"
+
+
 def _place(track: list[_Placed], start: Frames, frames: Frames, clip: otio.schema.Clip) -> _Placed:
     """Append a clip to an audio lane at `start`, pushed later so it never overlaps the lane's last clip."""
     if track:
@@ -152,7 +160,9 @@ def _place(track: list[_Placed], start: Frames, frames: Frames, clip: otio.schem
 
 
 def _track_key(shotlist: ShotList, character: str, shared: bool) -> str:
-    return "DIALOGUE" if shared else f"DIALOGUE {character.upper()}"
+    """The dialogue track of a character: its cast name, so an alias (`GULLIVER THE GULL`) shares its track."""
+    member = shotlist.member(character)
+    return "DIALOGUE" if shared else f"DIALOGUE {member.name if member else character.upper()}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -196,6 +206,8 @@ def _common(kind: str, shot_id: str | None, asset: Asset) -> dict[str, Any]:
         meta["sample_rate"] = asset.sample_rate
     if asset.channels:
         meta["channels"] = asset.channels
+    if asset.media == "audio" and asset.duration:
+        meta["media_seconds"] = asset.duration  # the file's true length (an NLE's audio asset is not frame-rounded)
     return meta
 
 
@@ -216,6 +228,7 @@ def _dialogue_clip(shot: Shot, line: DialogueLine, asset: Asset, frames: int, me
             "parenthetical": line.parenthetical,
             "extensions": list(line.extensions),
             "split": split,
+            "level_db": mix.DIALOGUE_DB,
         }
     )
     set_metadata(clip, "scriptkit", meta)
@@ -229,12 +242,51 @@ def _cue_clip(shot: Shot, cue: SoundCue, asset: Asset, frames: int, media_dir: P
         source_range=_range(0, frames, rate),
     )
     meta = _common("cue", shot.id, asset)
-    meta.update({"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind})
+    meta.update(
+        {"cue_id": cue.id, "word": cue.word, "line": cue.line, "cue_kind": cue.kind, "level_db": mix.EFFECTS_DB}
+    )
     set_metadata(clip, "scriptkit", meta)
     marker = otio.schema.Marker(name=cue.word, marked_range=_range(0, 1, rate), color=otio.schema.MarkerColor.ORANGE)
     set_metadata(marker, "scriptkit", {"cue_id": cue.id, "line": cue.line})
     clip.markers.append(marker)
     return clip
+
+
+def _cut_off(line: DialogueLine) -> bool:
+    """A line that ends in a dash is interrupted: the next speaker may come in over its last moment."""
+    return line.text.rstrip().endswith(("--", "—", "–"))
+
+
+def _dialogue_starts(
+    shot: Shot, lengths: list[Frames], start: Frames, heard: Frames, rate: Fraction
+) -> list[tuple[Frames, bool]]:
+    """(start frame, may overlap) of each line of `shot`, laid out from the real voice lengths.
+
+    The first line starts at its planned offset, each later one after the real end of the line before it plus
+    the pause the plan left between them (a dual-dialogue partner starts with its line). No line starts before
+    the last line heard ends (`heard`, across every speaker), except dual dialogue and a line that interrupts
+    a cut-off (`--`) line, which may come in `CUT_IN_SECONDS` early.
+    """
+    out: list[tuple[Frames, bool]] = []
+    dual = "dual" in shot.tags
+    prev_end = heard
+    for n, (line, frames) in enumerate(zip(shot.dialogue, lengths, strict=True)):
+        if n == 0:
+            at = start + frames_of(line.offset, rate)
+        else:
+            before = shot.dialogue[n - 1]
+            pause = line.offset - (before.offset + before.duration)
+            at = out[-1][0] + lengths[n - 1] + frames_of(pause, rate)
+        together = dual and n > 0 and line.offset <= shot.dialogue[n - 1].offset
+        cut_in = n > 0 and _cut_off(shot.dialogue[n - 1])
+        early = frames_of(CUT_IN_SECONDS, rate) if cut_in else 0
+        if cut_in:  # the next speaker does not wait for the interrupted line to end
+            at = out[-1][0] + lengths[n - 1] - early
+        if not together:
+            at = max(at, prev_end - early)
+        out.append((max(0, at), together or cut_in))
+        prev_end = max(prev_end, out[-1][0] + frames)
+    return out
 
 
 def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction, shared: bool) -> _Layout:
@@ -243,6 +295,7 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
     black = frames_of(BLACK_SECONDS, rate)
     tail = frames_of(TAIL_SECONDS, rate)
     cursor = 0
+    heard = 0  # where the last line of dialogue heard so far ends, on any track
     last = len(shotlist.shots) - 1
     for i, shot in enumerate(shotlist.shots):
         planned = frames_of(shot.duration, rate)
@@ -254,18 +307,29 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
             )
         _need(assets.images, shot.id, "keyframe image", media_dir)
         prev = shotlist.shots[i - 1] if i else None
-        gap = prev is not None and (_fades_out(prev) or _fades_in(shot))
+        gap = prev is not None and (_fades_out(prev) or _fades_in(shot) or _cuts_to_black(prev))
         lay.black_before.append(gap)
         if gap:
             cursor += black
+        early = -frames_of(shot.dialogue[0].offset, rate) if shot.dialogue and shot.dialogue[0].offset < 0 else 0
+        if i and early and cursor - early < heard:  # a PRE-LAP waits for the last line: the previous shot holds
+            lay.frames[-1] += heard - (cursor - early)
+            cursor = heard + early
         start = cursor
         need = planned
-        for line in shot.dialogue:
-            asset = _need(assets.voices, line.id, "voice", media_dir)
-            n = frames_ceil(asset.duration if asset.duration else line.duration or 1.0, rate)
+        voices = [_need(assets.voices, line.id, "voice", media_dir) for line in shot.dialogue]
+        lengths = [
+            frames_ceil(asset.duration if asset.duration else line.duration or 1.0, rate)
+            for line, asset in zip(shot.dialogue, voices, strict=True)
+        ]
+        starts = _dialogue_starts(shot, lengths, start, heard, rate)
+        for line, asset, n, (at, overlaps) in zip(shot.dialogue, voices, lengths, starts, strict=True):
             clip = _dialogue_clip(shot, line, asset, n, media_dir, rate)
+            if overlaps:
+                clip.metadata["scriptkit"]["overlap"] = True
             lane = lay.dialogue.setdefault(_track_key(shotlist, line.character, shared), [])
-            placed = _place(lane, start + frames_of(line.offset, rate), n, clip)
+            placed = _place(lane, at, n, clip)
+            heard = max(heard, placed.start + placed.frames)
             if not (is_vo(line) and i < last):
                 need = max(need, placed.start + placed.frames - start + tail)
         for cue in shot.cues:
@@ -276,10 +340,11 @@ def _layout(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Fraction,
         lay.frames.append(need)
         cursor = start + need
     # the last shot holds every line still playing (a V.O. from an earlier shot may run on that far)
-    heard = max((p.start + p.frames for lane in lay.dialogue.values() for p in lane), default=0)
     if heard + tail > cursor:
         lay.frames[-1] += heard + tail - cursor
         cursor = heard + tail
+    if shotlist.shots and _cuts_to_black(shotlist.shots[-1]):
+        cursor += black  # the episode ends on black
     lay.end = cursor
     return lay
 
@@ -410,6 +475,8 @@ def _video_track(shotlist: ShotList, assets: Assets, media_dir: Path, rate: Frac
         n = _fade_fit(frames_of(last.transition_out.duration, rate), lim, last.id, "fade out", fixups)  # type: ignore[union-attr]
         if n:
             track.append(_transition("Fade Out", "fade_out", last.id, n, 0, rate))
+    if _cuts_to_black(last):
+        track.append(otio.schema.Gap(source_range=_range(0, black, rate), name="black"))
     return track
 
 
@@ -496,7 +563,8 @@ def build_timeline(
         tl.tracks.append(_audio_track(key, "dialogue", character, lay.dialogue[key], rate))
     tl.tracks.append(_audio_track("SFX", "effects", None, _fit_cues(lay.cues, lay.end, rate, fixups), rate))
     if shotlist.music is not None and assets.music is not None:
-        tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate))
+        spans = [(p.start, p.start + p.frames) for lane in lay.dialogue.values() for p in lane]
+        tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate, spans))
 
     for text in fixups:
         log.warning("%s", text)
@@ -529,9 +597,13 @@ def _dialogue_order(shotlist: ShotList) -> dict[str, int]:
     return order
 
 
-def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, rate: Fraction):
+def _music_track(
+    shotlist: ShotList, asset: Asset, media_dir: Path, end: int, rate: Fraction, spans: list[tuple[int, int]]
+):
     available = frames_ceil(asset.duration, rate) if asset.duration else end
     frames = min(available, end)
+    level = shotlist.music.level_db if shotlist.music else MusicBed().level_db
+    duck = duck_keyframes(spans, 0, frames, level, frames_of(mix.DUCK_ATTACK, rate), frames_of(mix.DUCK_RELEASE, rate))
     clip = otio.schema.Clip(
         name=shotlist.music.id if shotlist.music else "music-bed",
         media_reference=_reference(asset, media_dir, available, rate),
@@ -540,7 +612,8 @@ def _music_track(shotlist: ShotList, asset: Asset, media_dir: Path, end: int, ra
     meta = _common("music", None, asset)
     meta.update(
         {
-            "level_db": shotlist.music.level_db if shotlist.music else -18.0,
+            "level_db": level,
+            "duck": [[frame, db] for frame, db in duck],
             "description": shotlist.music.description if shotlist.music else "",
         }
     )

@@ -91,49 +91,15 @@ def test_refine_policies_are_checked_before_anything_is_read(tmp_path: Path) -> 
     assert not (tmp_path / "versions").exists()
 
 
-def _docx(path: Path) -> Path:
-    import zipfile
-
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return path
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "said"),
-    [
-        ("script.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "a PDF, not a screenplay"),
-        ("script.fountain", b"%PDF-1.7\nINT. ROOM - DAY\n", "a PDF, not a screenplay"),
-        ("script.docx", bytes(range(256)) * 8, "named .docx but is not a Word document"),
-        ("script.docx", None, "Word .docx screenplays are not supported yet"),
-        ("script.rtf", b"{\\rtf1\\ansi INT. ROOM - DAY}", "an RTF document, not a screenplay"),
-    ],
-)
-def test_a_document_that_is_not_screenplay_text_is_refused_naming_the_accepted_kinds(
-    tmp_path: Path, name: str, content: bytes | None, said: str
-) -> None:
-    path = tmp_path / name
-    if content is None:
-        _docx(path)
-    else:
-        path.write_bytes(content)
+def test_an_rtf_document_is_refused_naming_the_accepted_kinds(tmp_path: Path) -> None:
+    """RTF is text a Fountain reader would take for action lines: refused before any reader guesses at it."""
+    path = tmp_path / "script.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi INT. ROOM - DAY\\par Maya waits.}")
     result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert said in lines[0] and str(path) in lines[0]
-    assert "Fountain (.fountain" in lines[0] and "Final Draft (.fdx)" in lines[0]
+    assert len(lines) == 1 and "an RTF document" in lines[0] and "Final Draft (.fdx)" in lines[0]
     assert not (tmp_path / "out").exists()
-
-
-def test_a_style_reference_that_is_not_an_image_is_one_clean_line(tmp_path: Path) -> None:
-    style = tmp_path / "style.png"
-    style.write_text("not an image")
-    result = runner.invoke(app, ["build", "examples/last-train.fountain", "--style", str(style), "-o", str(tmp_path)])
-    assert result.exit_code == 2
-    said = "style reference is not a readable image (not an image format Pillow knows) (use a PNG or JPEG)"
-    assert result.output.strip() == f"error: {style}: {said}"
 
 
 def test_library_noise_is_caught_and_logging_restored(capfd: pytest.CaptureFixture[str]) -> None:

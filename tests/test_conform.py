@@ -372,11 +372,16 @@ def test_conform_hold_and_ripple_when_a_line_gets_longer(tmp_path: Path) -> None
     assert grow > 0
     changes = diff_shotlists(shotlist, new_list)
 
-    hold = conform_timeline(plan, plan, new_plan, changes=changes, length="hold").timeline
+    held = conform_timeline(plan, plan, new_plan, changes=changes, length="hold")
+    hold = held.timeline
     assert shots_in(hold) == shots_in(plan)
     line = placed(hold, known)[f"{K2}-d1"]
     assert line.start == placed(plan, known)[f"{K2}-d1"].start
     assert line.duration == 78  # 2.6 s at 30 fps
+    # the new voice overruns the shot as cut: the cut is kept, and flagged
+    assert line.start + line.duration > placed(hold, known)[K2].start + placed(hold, known)[K2].duration
+    assert any(f"{K2}-d1 runs" in note and "cut is kept" in note for note in held.report.notes)
+    assert "VOICE LONGER" in {m.name for m in placed(hold, known)[K2].clip.markers}
 
     ripple = conform_timeline(plan, plan, new_plan, changes=changes, length="ripple").timeline
     before, after = placed(plan, known), placed(ripple, known)

@@ -19,7 +19,8 @@ from scriptkit.timeline import build_timeline
 from tests.fixtures import ODD_FOLDER, RATES, audio_cuts, picture_edits, sample_assets, sample_timeline
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "nle" / "edl"
-EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C|D    \d{3}|W001 \d{3})\s+(\S+) (\S+) (\S+) (\S+)$")
+#: An event line in the columns every EDL of the corpus uses (`D    030`, `W001 030`, `C` then 8 blanks).
+EVENT = re.compile(r"^(\d{3})  (\S+)\s+(V|A|AA)\s+(C {8}|D {4}\d{3} |W001 \d{3} )(\S+) (\S+) (\S+) (\S+)$")
 
 
 def transitions(tl: otio.schema.Timeline) -> list[tuple[int, int, str]]:
@@ -107,7 +108,12 @@ def test_event_lines_reels_and_comments(tmp_path: Path) -> None:
     assert all(len(reel) <= 8 for reel in reels)
     shot_reels = {m.group(2) for m in events if m.group(2) != "BL"}
     assert len(shot_reels) == len(shot_cuts(tl))
-    assert [m.group(4) for m in events if m.group(4) != "C"] == ["D    015", "D    030", "W001 015", "D    030"]
+    assert [m.group(4).strip() for m in events if m.group(4).strip() != "C"] == [
+        "D    015",
+        "D    030",
+        "W001 015",
+        "D    030",
+    ]
     for name, _, _ in shot_cuts(tl):
         assert f"* SCRIPTKIT SHOT: {name}" in text
         assert f"* FROM CLIP NAME:  {name}" in text or f"* TO CLIP NAME:  {name}" in text
@@ -185,16 +191,24 @@ def test_property_random_shot_lists_round_trip(shotlist) -> None:
         assert transitions(back) == transitions(tl)
 
 
-def test_pycmx_reads_every_transition_length(tmp_path: Path) -> None:
-    """The transition column sits where CMX writers put it, so a column reader (pycmx) gets each length."""
-    from pycmx import parse_cmx3600
+def test_pycmx_reads_our_dissolves_wipes_and_fades_with_their_length(tmp_path: Path) -> None:
+    """pycmx, an independent CMX 3600 parser, sees each transition's kind and length where we wrote them."""
+    import pycmx
 
-    _, paths = write_sample(tmp_path)
-    with paths[0].open() as handle:
-        read = [
-            (edit.transition.kind, edit.transition.effect_duration)
-            for event in parse_cmx3600(handle).events
-            for edit in event.edits
-            if not edit.transition.cut
-        ]
-    assert read == [("D", 15), ("D", 30), ("W", 15), ("D", 30)]
+    timeline = sample_timeline(tmp_path)
+    path = tmp_path / "cut.edl"
+    get_format("edl").write(timeline, path, ExportOptions(project_dir=str(tmp_path)))
+    with path.open() as handle:
+        edl = pycmx.parse_cmx3600(handle)
+    found = [
+        (edit.transition.kind, edit.transition.effect_duration)
+        for event in edl.events
+        for edit in event.edits
+        if edit.transition.kind != "C"
+    ]
+    written = [
+        (m.group(4).strip()[0], int(m.group(4).split()[-1]))
+        for m in (EVENT.match(line) for line in path.read_text().splitlines() if line[:3].isdigit())
+        if m and m.group(4).strip() != "C"
+    ]
+    assert found and found == written

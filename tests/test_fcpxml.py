@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import wave
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from exporters import fcpxml, get_format
 from scriptkit.contract import item_frames, scriptkit_meta, shot_clips, shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
+from scriptkit.mix import DUCK_DB
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, SUPPORTED_RATES
 from tests.fixtures import sample_timeline
@@ -136,12 +138,19 @@ def test_document_details(tmp_path: Path) -> None:
     assert sorted(effects.values()) == [("Cross Dissolve", fcpxml.CROSS_DISSOLVE_UID), ("Wipe", fcpxml.WIPE_UID)]
     for transition in spine.findall("transition"):  # each transition uses FCP's own effect of its name
         assert effects[transition.find("filter-video").get("ref")][0] == transition.get("name")
-    # every time attribute is a rational on a frame boundary
+    # every time attribute is a rational on a frame boundary, but an audio file's length (in samples, as FCP
+    # writes it: never rounded up past the end of the file)
     frame = Fraction(1001, 30000)
     for el in doc.iter():
         for attr in ("offset", "start", "duration", "tcStart"):
-            if el.get(attr) is not None:
+            if el.tag == "asset" and el.get("hasAudio") == "1" and attr == "duration":
+                with wave.open(str(url_to_path(el.find("media-rep").get("src")))) as audio:
+                    samples, sample_rate = audio.getnframes(), audio.getframerate()
+                assert fcpxml.parse_time(el.get(attr)) == Fraction(samples, sample_rate), el.get("name")
+                assert el.get("audioRate") == str(sample_rate)
+            elif el.get(attr) is not None:
                 assert (fcpxml.parse_time(el.get(attr)) / frame).denominator == 1, (el.tag, attr, el.get(attr))
+    assert {c.get("tcFormat") for c in doc.iter("asset-clip")} == {"DF"}
     # media: percent-encoded absolute file URLs that exist
     for rep in doc.iter("media-rep"):
         assert rep.get("src").startswith("file:///") and url_to_path(rep.get("src")).is_file()
@@ -152,7 +161,12 @@ def test_document_details(tmp_path: Path) -> None:
     assert roles["sc01-kitchen-001-c1"] == ("effects", "-3")
     assert roles["music-bed"] == ("music", "-4")
     music = next(c for c in doc.iter("asset-clip") if c.get("name") == "music-bed")
-    assert music.find("adjust-volume").get("amount") == "-18dB"
+    # the bed at its level, ducked under every line: keyframes in the clip's own time
+    keys = music.findall("adjust-volume/param[@name='amount']/keyframeAnimation/keyframe")
+    values = [float(k.get("value").removesuffix("dB")) for k in keys]
+    assert values[0] == -18 and min(values) == -18 + DUCK_DB and len(keys) >= 8
+    times = [fcpxml.parse_time(k.get("time")) for k in keys]
+    assert times == sorted(times) and len(set(times)) == len(times)
     captions = list(doc.iter("caption"))
     assert len(captions) == 4 and all(c.get("role") == fcpxml.CAPTION_ROLE for c in captions)
     assert captions[0].findtext("text/text-style") == "MAYA: Who calls at this hour?"
@@ -272,9 +286,11 @@ def test_otio_fcpx_adapter_reads_the_same_cuts(tmp_path: Path, fps: str) -> None
             (c.name, s - start, n) for c, s, n in item_frames(by_name[str(-lane)]) if isinstance(c, otio.schema.Clip)
         ]
         ours = [(c.name, s, n) for c, s, n in item_frames(track) if isinstance(c, otio.schema.Clip)]
-        assert [(name, n) for name, _, n in theirs] == [(name, n) for name, _, n in ours], track.name
-        # the adapter truncates float seconds, so a connected clip may land one frame early there
+        assert [name for name, _, _ in theirs] == [name for name, _, _ in ours], track.name
+        # the adapter truncates float seconds (17.4 s at 50 fps reads as 869 frames), so a connected clip may
+        # land one frame early there and last one frame less
         assert all(0 <= b[1] - a[1] <= 1 for a, b in zip(theirs, ours, strict=True)), (track.name, theirs, ours)
+        assert all(0 <= b[2] - a[2] <= 1 for a, b in zip(theirs, ours, strict=True)), (track.name, theirs, ours)
 
 
 def _strip(out: Path, drop: list[str]) -> Path:
@@ -516,3 +532,11 @@ def test_fcp_time_and_frames_match_fraction_arithmetic(frames: int, rate: Fracti
     assert ctx.frames(seconds) == round(seconds * rate) == frames
     for shift in (Fraction(1, 2), Fraction(-1, 2), Fraction(1, 3), Fraction(2, 3)):  # halves round to even
         assert ctx.frames(seconds + shift / rate) == round((seconds + shift / rate) * rate)
+
+
+def test_every_format_has_fcps_name() -> None:
+    """FCP names its HD formats and spells other sizes out (FFVideoFormat640x480p25 in the corpus): a vertical
+    project's format is named the same way, never left nameless."""
+    assert fcpxml._format_name(1920, 1080, Fraction(30000, 1001)) == "FFVideoFormat1080p2997"
+    assert fcpxml._format_name(640, 480, Fraction(25)) == "FFVideoFormat640x480p25"
+    assert fcpxml._format_name(1080, 1920, Fraction(30)) == "FFVideoFormat1080x1920p30"

@@ -220,11 +220,12 @@ def test_runs_styles_tabs_and_line_breaks() -> None:
 </Text><Text Style="Underline+AllCaps">under</Text><Text Style="Strikeout"> gone?</Text>
 </Paragraph>"""
     element = parse_fdx(fdx(body)).elements[0]
-    assert element.text == "Loud and proud, then    quiet\nunder gone?", "a tab is four spaces, as in Fountain"
+    # a tab is four spaces, as in Fountain; an AllCaps run is in capitals, as Final Draft shows it
+    assert element.text == "Loud and proud, then    quiet\nUNDER gone?"
     assert [(r.text, r.styles) for r in element.runs] == [
         ("Loud and proud", ["bold", "italic"]),
         (", then    quiet\n", []),
-        ("under", ["underline"]),
+        ("UNDER", ["underline"]),
         (" gone?", []),
     ]
     assert element.line == 4

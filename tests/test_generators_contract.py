@@ -37,7 +37,8 @@ def test_a_misspelt_option_is_one_clear_line_naming_the_file(tmp_path: Path) -> 
     message = str(info.value)
     assert "[generators.storyboard] has no option 'compres_level' (its options: compress_level)" in message
     assert str(config) in message and "\n" not in message
-    config.write_text('[generators.piper]\ntimeout = "soon"\n[generators.piper.characters.MAYA]\npich = 1.1\n')
+    piper = '[generators]\nvoice = "piper"\n[generators.piper]\ntimeout = "soon"\n'
+    config.write_text(piper + "[generators.piper.characters.MAYA]\npich = 1.1\n")
     with pytest.raises(ScriptkitError, match=r"\[generators.piper\] timeout: Input should be a valid number"):
         generate_assets(tiny_shotlist(), tmp_path / "media", style=None, config=config)
     with pytest.raises(ScriptkitError, match=r"\[generators.piper\] has no option 'characters.MAYA.pich'"):

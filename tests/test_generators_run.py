@@ -20,11 +20,12 @@ from generators import IMAGE_BACKENDS, register
 from generators.audio import wav_info
 from generators.cache import sha256_file
 from generators.cue import SynthCues
+from generators.kokoro import KokoroVoices
 from generators.piper import PiperVoices
-from generators.run import ASSETS_FILE, generate_assets, music_length
+from generators.run import ASSETS_FILE, generate_assets, music_length, with_cast_looks
 from generators.storyboard import StoryboardImages
 from scriptkit.errors import ScriptkitError
-from scriptkit.models import Assets
+from scriptkit.models import Assets, CastMember
 from tests.test_generators_support import ROOT, STYLE, png_header_only, tiny_shotlist
 
 MEDIA_FILES = ("images", "voices", "cues", "music")
@@ -44,7 +45,7 @@ class Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: dict[str, list[str]] = {"image": [], "voice": [], "cue": []}
-        for kind, cls in (("image", StoryboardImages), ("voice", PiperVoices), ("cue", SynthCues)):
+        for kind, cls in (("image", StoryboardImages), ("voice", KokoroVoices), ("cue", SynthCues)):
             original = cls.generate
 
             def wrapped(self_: object, jobs: list, _original=original, _kind=kind) -> Iterator:  # type: ignore[no-untyped-def]
@@ -81,7 +82,7 @@ def test_cold_run_fills_the_media_folder(cold: tuple[Path, Assets]) -> None:
             assert (handle.getframerate(), handle.getsampwidth(), handle.getnchannels()) == (48000, 2, 1)
             true = handle.getnframes() / 48000
         assert asset.duration == pytest.approx(true, abs=1e-6) and true > 0.3
-        assert asset.backend == "piper" and asset.model.endswith(".onnx") and asset.params["character"]
+        assert asset.backend == "kokoro" and asset.model.startswith("kokoro-82m") and asset.params["voice"]
     slam = assets.cues["sc02-car-001-c1"]
     assert slam.path == "cues/sc02-car-001-c1-slam.wav" and slam.duration == pytest.approx(0.8)
     assert wav_info((media / slam.path).read_bytes())["IKEY"] == "SLAM"
@@ -222,7 +223,7 @@ def assert_nothing_written(media: Path) -> None:
     ("content", "message"),
     [
         (None, "style reference not found"),
-        (b"not an image at all", "not a readable image"),
+        (b"not an image at all", "not an image Pillow can read"),
         ("truncated", "not a readable image"),
         (png_header_only(12_000, 12_000), "decompression-bomb"),
         (png_header_only(9_000, 9_000), "decompression-bomb"),
@@ -265,7 +266,7 @@ def test_config_picks_backend_and_cli_overrides(tmp_path: Path) -> None:
     from generators.config import load_config
 
     settings = load_config(config, None, image_backend="plain")
-    assert settings.image == "plain" and settings.voice == "piper"
+    assert settings.image == "plain" and settings.voice == "kokoro"
     assert settings.for_backend("piper") == {"characters": {"MAYA": {"pitch": 0.8}}}
     voices = PiperVoices(options=settings.for_backend("piper"))
     assert voices.settings("MAYA").pitch == 0.8
@@ -290,3 +291,32 @@ def test_cli_generate_json(tmp_path: Path) -> None:
         app, ["generate", str(shots), "--style", str(tmp_path / "nope.png"), "-o", str(media), "-q"]
     )
     assert bad.exit_code == 2 and "style reference not found" in bad.output
+
+
+def test_a_recast_character_revoices_its_own_lines_only(
+    cold: tuple[Path, Assets], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    media = copy_media(cold[0], tmp_path / "media")
+    before = snapshot(media)
+    first = tiny_shotlist()
+    generate_assets(first, media, style=STYLE)  # cached: fills in the cast it was voiced with
+    assert {m.name for m in first.cast} == {"MAYA", "THEO"} and all(m.voice.backend == "kokoro" for m in first.cast)
+    spy = Spy(monkeypatch)
+    recast = tiny_shotlist()
+    recast.cast = [
+        m.model_copy(update={"voice": m.voice.model_copy(update={"name": "af_nova"})}) if m.name == "MAYA" else m
+        for m in first.cast
+    ]
+    assets = generate_assets(recast, media, style=STYLE)
+    assert spy.calls["voice"] == ["sc01-platform-002-d1"] and spy.calls["image"] == []
+    after = snapshot(media)
+    assert after["voices/sc02-car-001-d1.wav"] == before["voices/sc02-car-001-d1.wav"]  # THEO untouched
+    assert assets.voices["sc01-platform-002-d1"].params["voice"] == "af_nova"
+
+
+def test_the_cast_gives_the_image_backend_its_looks() -> None:
+    shotlist = tiny_shotlist()
+    shotlist.cast = [CastMember(name="MAYA", seed=7, image="refs/maya.png"), CastMember(name="THEO")]
+    options = with_cast_looks({"characters": {"maya": {"seed": 99}}}, shotlist)
+    assert options["characters"] == {"MAYA": {"seed": 99, "reference": "refs/maya.png"}}
+    assert with_cast_looks({}, tiny_shotlist()) == {}

@@ -87,7 +87,7 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 def test_duration_matches_the_timeline_to_the_frame(rendered) -> None:
     _, lay, _, frames, _, _ = rendered
-    assert len(frames) == lay.duration == 515
+    assert len(frames) == lay.duration == 522  # the kitchen shot holds Leo's line before Maya's PRE-LAP
 
 
 def test_each_shot_keyframe_on_screen_at_its_midpoint(rendered) -> None:
@@ -138,6 +138,9 @@ def test_audio_is_where_the_dialogue_is(rendered) -> None:
             assert tone(samples, rate, s, e, freq) < 0.01, (start, end, freq)
     bed = tone(samples, rate, 0.1, 0.9, 110.0)  # music at -18 dB under everything
     assert 0.1 * 10 ** (-18 / 20) * 0.6 < bed < 0.1 * 10 ** (-18 / 20) * 1.4
+    # melt follows the volume keyframes: the bed dips under the first line by DUCK_DB (-9 dB)
+    s, e = lay.seconds(spoken[0][0]) + 0.4, lay.seconds(spoken[0][1]) - 0.1
+    assert 20 * np.log10(tone(samples, rate, s, e, 110.0) / bed) == pytest.approx(-9.0, abs=1.5)
 
 
 def _xml(path: Path) -> etree._Element:
@@ -173,7 +176,13 @@ def test_mlt_structure_and_determinism(tmp_path: Path) -> None:
     markers = root.find("tractor[@id='tractor0']/properties[@name='shotcut:markers']")
     assert [_props(m)["text"] for m in markers] == [s.name for s in lay.shots]
     volume = [f for f in root.iter("filter") if _props(f).get("mlt_service") == "volume"]
-    assert [_props(f)["level"] for f in volume] == ["-18"]
+    (level,) = [_props(f)["level"] for f in volume]  # the music bed, ducked under the dialogue (MLT animation)
+    keys = [tuple(float(v) for v in key.split("=")) for key in level.split(";")]
+    assert (
+        keys[0] == (0, -18)
+        and min(db for _, db in keys) == -27
+        and [f for f, _ in keys] == sorted({f for f, _ in keys})
+    )
 
 
 def test_kdenlive_structure(tmp_path: Path) -> None:

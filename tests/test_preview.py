@@ -15,8 +15,9 @@ from PIL import Image
 
 from exporters import get_format
 from exporters.mlt_common import camera_move, crop_box, layout
-from exporters.preview import MAX_SECONDS, preview_size, write
+from exporters.preview import MAX_SECONDS, preview_size, read_audio, write
 from scriptkit.errors import ScriptkitError
+from scriptkit.mix import DUCK_DB, TARGET_LUFS, TRUE_PEAK_DBTP, loudness, true_peak
 from scriptkit.models import ExportOptions
 from tests.fixtures import CHARACTER_TONES, sample_timeline, shot_colour
 
@@ -309,3 +310,15 @@ def test_timeline_longer_than_an_hour_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScriptkitError, match="no-preview"):
         write(tl, out, _options(tmp_path / "p"))
     assert not out.exists()
+
+
+def test_mastered_to_the_loudness_target_with_the_music_ducked(rendered) -> None:
+    _, lay, out = rendered
+    stereo, rate = read_audio(out), 48_000
+    assert loudness(stereo, rate) == pytest.approx(TARGET_LUFS, abs=0.6)
+    assert true_peak(stereo, rate) <= TRUE_PEAK_DBTP
+    samples, rate = decode_audio(out)
+    line = next(c for t in lay.audio if t.role == "dialogue" for c in t.clips)
+    s, e = lay.seconds(line.start) + 0.4, lay.seconds(line.start + line.duration) - 0.1
+    clear, ducked = tone_energy(samples, rate, 0.1, 0.9, 110.0), tone_energy(samples, rate, s, e, 110.0)
+    assert 20 * np.log10(ducked / clear) == pytest.approx(DUCK_DB, abs=1.5)

@@ -161,6 +161,21 @@ def test_premiere_details(tmp_path: Path) -> None:
     assert [t.get("premiereTrackType") for t in tracks] == ["Mono", "Mono", "Mono", "Stereo", "Stereo"]
 
 
+def test_a_mono_music_bed_is_one_mono_track(tmp_path: Path) -> None:
+    """Our music bed is a mono file: Premiere gets one mono track for it, not a stereo pair of one channel."""
+    tl = sample_timeline(tmp_path)
+    for track in tl.tracks:
+        for clip in track.find_clips():
+            if clip.metadata["scriptkit"].get("kind") == "music":
+                clip.metadata["scriptkit"]["channels"] = 1
+    target = tmp_path / "mono.xml"
+    xmeml.write(tl, target, ExportOptions(project_dir=str(tmp_path)))
+    tracks = etree.fromstring(target.read_bytes()[3:]).findall("sequence/media/audio/track")
+    assert [t.get("MZ.TrackName") for t in tracks] == ["DIALOGUE MAYA", "DIALOGUE LEO", "SFX", "MUSIC"]
+    assert tracks[-1].get("premiereTrackType") == "Mono"
+    assert tracks[-1].findtext("clipitem/file/media/audio/channelcount") == "1"
+
+
 def test_structure_matches_corpus_exports(tmp_path: Path) -> None:
     """Every element path we write also occurs in real Premiere / FCP7 exports (corpus), bar FCP7 extras."""
 
@@ -261,19 +276,3 @@ def test_property_random_shot_lists_round_trip(shotlist) -> None:
             assert shot_cuts(back) == shot_cuts(tl)
             assert source_ranges(back) == source_ranges(tl)
             assert [t[1:3] for t in transitions(back)] == [t[1:3] for t in transitions(tl)]
-
-
-def test_a_mono_music_bed_is_one_mono_track(tmp_path: Path) -> None:
-    """The music bed is declared as its media is: a mono file is one mono track, never a stereo pair."""
-    tl = sample_timeline(tmp_path)
-    for clip in tl.find_clips():
-        meta = clip.metadata["scriptkit"]
-        if meta.get("kind") == "music":
-            meta["channels"] = 1
-    target = tmp_path / "episode.premiere.xml"
-    xmeml.write(tl, target, _options(tmp_path))
-    tracks = etree.fromstring(target.read_bytes()[3:]).findall("sequence/media/audio/track")
-    assert [t.get("MZ.TrackName") for t in tracks] == ["DIALOGUE MAYA", "DIALOGUE LEO", "SFX", "MUSIC"]
-    music = tracks[-1]
-    assert music.get("premiereTrackType") == "Mono"
-    assert music.findtext("clipitem/file/media/audio/channelcount") == "1"

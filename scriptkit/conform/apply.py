@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import opentimelineio as otio
 
-from scriptkit.conform.diff import first_by_owner, is_picture_only, media_url, tc, video_order
+from scriptkit.conform.diff import first_by_owner, media_url, tc, video_order
 from scriptkit.conform.identity import Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Layout, Placed, item_frames, layout, rt
-from scriptkit.contract import frames_at, timeline_rate
+from scriptkit.contract import clip_media, frames_at, timeline_rate
 from scriptkit.errors import ScriptkitError
 
 if TYPE_CHECKING:
@@ -63,6 +63,16 @@ def _set_metadata(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
     clip.metadata["scriptkit"] = copy.deepcopy(source.metadata.get("scriptkit", {}))
 
 
+def _without_media(clip: otio.schema.Clip) -> bool:
+    """True when an edited clip of ours came back with no usable media (no file, or no available range)."""
+    reference = clip.media_reference
+    return (
+        not isinstance(reference, otio.schema.ExternalReference)
+        or not reference.target_url
+        or reference.available_range is None
+    )
+
+
 def _cover(clip: otio.schema.Clip, rate: float) -> None:
     """Make the media's available range cover the clip's source range (a still image has any length)."""
     reference = clip.media_reference
@@ -74,6 +84,30 @@ def _cover(clip: otio.schema.Clip, rate: float) -> None:
         frames_at(available.end_time_exclusive(), rate), frames_at(clip.source_range.end_time_exclusive(), rate)
     )
     reference.available_range = otio.opentime.TimeRange(rt(want_start, rate), rt(want_end - want_start, rate))
+
+
+#: What a re-animated shot's marker and note say when the editor's in/out does not fit inside the new movie.
+MOVIE_FIT = {
+    "moved": "does not hold the editor's in/out there: the same length is used, slid inside the movie",
+    "short": "is shorter than the editor's clip, which runs past the movie's end: trim it",
+}
+
+
+def _fit_movie(clip: otio.schema.Clip, rate: float) -> str:
+    """Keep the editor's in/out inside a new movie: "" when it lies inside, "moved" when the in point had to
+    slide (same length), "short" when the movie is shorter than the clip."""
+    reference = clip.media_reference
+    if clip.source_range is None or reference is None or reference.available_range is None:
+        return ""
+    start = frames_at(reference.available_range.start_time, rate)
+    end = frames_at(reference.available_range.end_time_exclusive(), rate)
+    first, frames = frames_at(clip.source_range.start_time, rate), frames_at(clip.source_range.duration, rate)
+    if start <= first and first + frames <= end:
+        return ""
+    if frames > end - start:
+        return "short"
+    clip.source_range = otio.opentime.TimeRange(rt(min(max(first, start), end - frames), rate), rt(frames, rate))
+    return "moved"
 
 
 def _change_marker(clip: otio.schema.Clip, name: str, comment: str, shot_id: str, rate: float) -> None:
@@ -295,7 +329,6 @@ def conform_timeline(
     out.metadata["scriptkit"] = sk
     lay = layout(out, known, rate, with_markers=False)
     primary = _primary_video(out, lay)
-    picture_only = is_picture_only(lay)  # e.g. a picture EDL
     ripples: list[tuple[int, int]] = []  # (position in edited frames, delta)
 
     def is_locked(identity: Identity) -> bool:
@@ -306,6 +339,8 @@ def conform_timeline(
         if old is None or new is None:
             return None
         return new.clip if _hash(old.clip) != _hash(new.clip) else None
+
+    shot_ends = {p.identity.owner: (p.start + p.duration, p.clip) for p in lay.shots()}
 
     # 1. clips in place: swaps, resizes, removals (walk each track back to front so indices stay valid)
     for placed in sorted(lay.clips, key=lambda p: (p.track, -p.index)):
@@ -333,9 +368,10 @@ def conform_timeline(
         if source is not None:
             clip.media_reference = copy.deepcopy(source.media_reference)
             report.swapped.append((owner, identity.kind))
-        elif not _has_media_file(clip):
-            # a reader that drops file paths (an EDL event without a SOURCE FILE comment): the plan's media
+        elif _without_media(clip):
+            # a reader that keeps no media (an EDL names clips only): link the project's own file again
             clip.media_reference = copy.deepcopy(new_clips[owner].clip.media_reference)
+            _cover(clip, rate)
         if (
             source is not None
             or owner in changed
@@ -353,7 +389,13 @@ def conform_timeline(
                 if placed.track == primary:
                     ripples.append((placed.end, new_len - placed.duration))
             if source is not None or delta:
-                _cover(clip, rate)
+                fit = _fit_movie(clip, rate) if clip_media(clip) == "movie" else ""
+                if fit:
+                    note = f"{owner}: the new movie {MOVIE_FIT[fit]}"
+                    _change_marker(clip, f"MOVIE {fit.upper()}", note, owner, rate)
+                    report.notes.append(note)
+                if fit != "moved":
+                    _cover(clip, rate)
         elif source is not None and identity.kind in ("dialogue", "cue"):
             new = new_clips[owner]
             pushed = _resize_in_place(track, placed.index, new.duration, rate)
@@ -364,6 +406,7 @@ def conform_timeline(
                 report.notes.append(
                     f"the new {owner} is {pushed} frames longer than the room after it: later clips on its track moved"
                 )
+            _flag_overrun(placed, new.duration, shot_ends, rate, report)
 
     # 2. new shots after their neighbour in script order (positions in edited frames)
     if changes is not None and changes.added and primary is not None:
@@ -381,10 +424,14 @@ def conform_timeline(
             _ripple_track(track, ripples, shot_starts, identities, known, rate, report)
 
     # 4. new dialogue lines and cues (in the new plan, not in the old): after their shot, as in the new plan
-    _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked)
-    if picture_only:
-        _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked, restore=True)
-        report.notes.append("the edited timeline has no audio: the plan's audio placed against the edited shots")
+    if lay.picture_only:
+        # a picture EDL carries no audio: every line and cue of the plan is laid again against its shot as edited,
+        # and the music beds come back as planned
+        _insert_new_audio(out, {}, new_layout, known, rate, report, locked, report_inserted=False)
+        _restore_music(out, new_plan)
+        report.notes.append("picture-only timeline: dialogue, effects and music laid against the edited shots")
+    else:
+        _insert_new_audio(out, old_clips, new_layout, known, rate, report, locked)
 
     # 5. red markers on changed shots
     retaken = {owner for owner, kind in report.swapped if kind == "shot"}
@@ -401,6 +448,19 @@ def conform_timeline(
             if shot_id not in report.marked:
                 report.marked.append(shot_id)
     return ConformResult(out, report)
+
+
+def _flag_overrun(
+    line: Placed, frames: int, shot_ends: dict[Any, tuple[int, otio.schema.Clip]], rate: float, report: ConformReport
+) -> None:
+    """A new voice that now runs past the end of its shot as the editor cut it: the cut is kept, and flagged."""
+    end, shot = shot_ends.get(line.identity.shot_id, (None, None))
+    if end is None or shot is None or line.start + frames <= end:
+        return
+    over = line.start + frames - end
+    text = f"the new {line.identity.owner} runs {over} frames past the end of {line.identity.shot_id} as cut"
+    _change_marker(shot, "VOICE LONGER", text + "; the cut is kept", str(line.identity.shot_id), rate)
+    report.notes.append(text + ": the editor's cut is kept (flagged with a red marker)")
 
 
 def _insert_new_shots(
@@ -447,11 +507,6 @@ def _insert_new_shots(
         report.inserted.append(shot_id)
 
 
-def _has_media_file(clip: otio.schema.Clip) -> bool:
-    reference = clip.media_reference
-    return isinstance(reference, otio.schema.ExternalReference) and bool(reference.target_url)
-
-
 def _audio_track_for(out: otio.schema.Timeline, source: Placed, known: KnownIds, rate: float) -> otio.schema.Track:
     """The edited track holding this character's (or this kind's) audio, else a new one named like the plan's."""
     character = scriptkit_md(source.clip).get("character")
@@ -465,6 +520,9 @@ def _audio_track_for(out: otio.schema.Timeline, source: Placed, known: KnownIds,
         if isinstance(track, otio.schema.Track) and track.name == source.track_name:
             return track
     track = otio.schema.Track(name=source.track_name, kind=otio.schema.TrackKind.Audio)
+    parent = source.clip.parent()
+    if parent is not None:
+        track.metadata["scriptkit"] = dict(scriptkit_md(parent))
     out.tracks.append(track)
     return track
 
@@ -477,17 +535,12 @@ def _insert_new_audio(
     rate: float,
     report: ConformReport,
     locked: set[str],
-    restore: bool = False,
+    report_inserted: bool = True,
 ) -> None:
-    """Place the new plan's dialogue lines and cues that the old plan did not have after their shot, as in the
-    new plan. `restore`: place every line, cue and music clip of the new plan that the edit does not hold (an
-    edited timeline without audio), without reporting them as new."""
     new_shots = first_by_owner(new_layout.shots())
     for source in new_layout.clips:
         identity = source.identity
-        if identity.kind not in (("dialogue", "cue", "music") if restore else ("dialogue", "cue")):
-            continue
-        if not restore and identity.owner in old_clips:
+        if identity.kind not in ("dialogue", "cue") or identity.owner in old_clips:
             continue
         if identity.shot_id in locked:
             continue
@@ -497,13 +550,10 @@ def _insert_new_audio(
         shots = first_by_owner(video_order(lay))
         shot = shots.get(identity.shot_id or "")
         plan_shot = new_shots.get(identity.shot_id or "")
-        if identity.kind == "music":
-            start = source.start
-        elif shot is None or plan_shot is None:
+        if shot is None or plan_shot is None:
             report.notes.append(f"{identity.owner}: its shot is not in the edit; not placed")
             continue
-        else:
-            start = max(0, shot.start + (source.start - plan_shot.start))
+        start = max(0, shot.start + (source.start - plan_shot.start))
         clip = copy.deepcopy(source.clip)
         track = _audio_track_for(out, source, known, rate)
         if not _place_at(track, clip, start, rate):
@@ -513,8 +563,15 @@ def _insert_new_audio(
             out.tracks.append(track)
             _place_at(track, clip, start, rate)
             report.notes.append(f"{identity.owner}: no room on its track; placed on new track {track.name}")
-        if not restore:
+        if report_inserted:
             report.inserted.append(identity.owner or "")
+
+
+def _restore_music(out: otio.schema.Timeline, plan: otio.schema.Timeline) -> None:
+    """Append the plan's music tracks to a timeline that has no audio of its own."""
+    for track in plan.tracks:
+        if isinstance(track, otio.schema.Track) and scriptkit_md(track).get("role") == "music":
+            out.tracks.append(copy.deepcopy(track))
 
 
 def conform_lines(report: ConformReport) -> list[str]:

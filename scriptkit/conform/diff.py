@@ -15,8 +15,9 @@ import opentimelineio as otio
 
 from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
-from scriptkit.contract import timeline_rate
+from scriptkit.contract import SHOT_ID, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
+from scriptkit.io import url_to_path
 
 # -------------------------------------------------------------------------------------------- diff
 
@@ -68,7 +69,7 @@ class JoinChange:
 class AudioChange:
     owner: str
     kind: str  # "dialogue" | "cue" | "music"
-    status: Literal["moved", "retimed", "deleted", "track"]
+    status: Literal["moved", "retimed", "deleted", "track", "muted"]
     planned_offset: int = 0  # frames from its shot's start (or from the track start when the shot is gone)
     edited_offset: int = 0
     planned_frames: int = 0
@@ -99,7 +100,8 @@ class TimelineDiff:
     audio: list[AudioChange] = field(default_factory=list)
     markers: list[MarkerInfo] = field(default_factory=list)
     media: list[MediaNote] = field(default_factory=list)
-    picture_only: bool = False  # the edited timeline holds no audio (a picture EDL): audio was not compared
+    #: The edited timeline has picture only (a picture EDL): the audio follows its shots and is not compared.
+    picture_only: bool = False
 
     @property
     def empty(self) -> bool:
@@ -169,9 +171,9 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
             diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
-    # audio: a timeline with no audio clip at all (a picture EDL) says nothing about the audio
-    diff.picture_only = is_picture_only(edited)
-    diff.audio = [] if diff.picture_only else _diff_audio(plan, edited)
+    # audio
+    diff.picture_only = edited.picture_only
+    diff.audio = [] if edited.picture_only else _diff_audio(plan, edited)
     # markers added
     planned_markers = {(m.name, m.owner) for m in plan.markers}
     diff.markers = [m for m in edited.markers if (m.name, m.owner) not in planned_markers and not _is_own_marker(m)]
@@ -181,8 +183,10 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
 
 
 def _is_own_marker(marker: MarkerInfo) -> bool:
-    """A marker scriptkit itself wrote on a shot (name = shot id), possibly re-homed by a reader."""
-    return marker.name == marker.owner
+    """A marker scriptkit itself wrote on a shot (named by a shot id, whatever case or comment a program that
+    rewrote it gave it, wherever it re-homed it)."""
+    first = (marker.name or "").split(" ", 1)[0].lower()
+    return marker.name == marker.owner or SHOT_ID.match(first) is not None
 
 
 def _diff_joins(plan: list[Join], edited: list[Join]) -> list[JoinChange]:
@@ -201,18 +205,11 @@ def _diff_joins(plan: list[Join], edited: list[Join]) -> list[JoinChange]:
     return changes
 
 
-def is_picture_only(lay: Layout) -> bool:
-    """No clip on an audio track and none of ours that is audio: a picture EDL, which says nothing of the audio."""
-    audio_kinds = ("dialogue", "cue", "music")
-    return not any(p.track_kind == otio.schema.TrackKind.Audio or p.identity.kind in audio_kinds for p in lay.clips)
-
-
 def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
     plan_shots = first_by_owner(video_order(plan))
     edited_shots = first_by_owner(video_order(edited))
     plan_audio = first_by_owner(p for p in plan.clips if p.identity.kind in ("dialogue", "cue"))
     edited_audio = first_by_owner(p for p in edited.clips if p.identity.kind in ("dialogue", "cue"))
-    plan_tracks = {p.track_name for p in plan.clips if p.track_kind == otio.schema.TrackKind.Audio}
     changes: list[AudioChange] = []
     for owner, p in plan_audio.items():
         e = edited_audio.get(owner)
@@ -220,17 +217,22 @@ def _diff_audio(plan: Layout, edited: Layout) -> list[AudioChange]:
         if e is None:
             changes.append(AudioChange(owner, kind, "deleted", planned_frames=p.duration, planned_track=p.track_name))
             continue
+        if p.clip.enabled and not e.clip.enabled:
+            changes.append(AudioChange(owner, kind, "muted", planned_frames=p.duration, planned_track=p.track_name))
         shot_id = p.identity.shot_id or ""
         ps, es = plan_shots.get(shot_id), edited_shots.get(shot_id)
         planned_offset = p.start - ps.start if ps else p.start
         edited_offset = e.start - es.start if (es and ps) else e.start
-        shot_deleted = ps is not None and es is None  # no shot to be moved against
-        if planned_offset != edited_offset and not shot_deleted:
+        if ps is not None and es is None:
+            pass  # its shot was deleted: there is nothing left to be moved against (the deletion is reported)
+        elif planned_offset != edited_offset:
             changes.append(AudioChange(owner, kind, "moved", planned_offset, edited_offset, p.duration, e.duration))
         if (p.source_in, p.duration) != (e.source_in, e.duration) or _speed(e.clip) != 1.0:
             changes.append(AudioChange(owner, kind, "retimed", planned_offset, edited_offset, p.duration, e.duration))
-        # a track named like none of the plan's (A1 from a writer that drops names) is not a move between tracks
-        if p.track_name and e.track_name in plan_tracks and p.track_name != e.track_name:
+        # a track move only where the edited track still says what it is: a program that lost the track names
+        # ('Sequence', 'A3') moved nothing
+        known_track = track_role(e.track_name or "", otio.schema.TrackKind.Audio)[0] is not None
+        if p.track_name and e.track_name and p.track_name != e.track_name and known_track:
             changes.append(AudioChange(owner, kind, "track", planned_track=p.track_name, edited_track=e.track_name))
     return changes
 
@@ -280,25 +282,54 @@ def diff_timelines(
     plan_layout = layout(plan, known, rate)
     edited_layout = layout(edited, known, rate)
     require_ids(edited_layout, None)
+    require_project(plan, edited, edited_layout, project_dir, None)
     return diff_layouts(plan_layout, edited_layout, project_dir)
 
 
 def require_ids(lay: Layout, path: Path | None) -> None:
-    """Refuse a timeline in which no shot carries an id of this project (a shared music bed is not enough)."""
+    """Refuse a timeline in which no shot carries an id of this project (a music bed's id, which every project
+    shares, is not enough); one whose shots carry another project's ids says so."""
     if any(p.identity.kind == "shot" for p in lay.clips):
         return
     others = sorted({str(shot) for p in lay.clips if (shot := scriptkit_md(p.clip).get("shot_id"))})
     if others:
         raise ScriptkitError(
-            f"the shot ids in this timeline belong to another project ({len(others)} shots, e.g. {others[0]})",
+            f"this timeline belongs to another project: none of its {len(others)} shots (e.g. {others[0]}) is ours",
             path,
-            hint="diff and refine compare a project with an edit of its own timeline",
+            hint="diff it against the project it was exported from",
         )
     raise ScriptkitError(
         f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
         path,
         hint="is it an export of a timeline from another project?",
     )
+
+
+def require_project(
+    plan: otio.schema.Timeline, edited: otio.schema.Timeline, lay: Layout, project_dir: Path | None, path: Path | None
+) -> None:
+    """Refuse a timeline of another scriptkit project whose shot ids happen to look like ours (two episodes both
+    have `sc-kitchen-001`): its title differs and most of the shots we recognised do not use this project's media
+    (a file inside the project folder; without a file, the same asset hash)."""
+    shots = [p for p in lay.clips if p.identity.kind == "shot"]
+    if not shots or " ".join((edited.name or "").lower().split()) == " ".join((plan.name or "").lower().split()):
+        return
+    hashes = {md.get("asset_hash") for c in plan.find_clips() if (md := scriptkit_md(c)).get("kind") == "shot"}
+    root = project_dir.resolve() if project_dir is not None else None
+    ours = 0
+    for placed in shots:
+        url = media_url(placed.clip)
+        if url.startswith("file://") and root is not None:
+            ours += url_to_path(url).resolve().is_relative_to(root)
+        else:
+            ours += scriptkit_md(placed.clip).get("asset_hash") in hashes - {None}
+    if 2 * ours < len(shots):
+        raise ScriptkitError(
+            f"this timeline ('{edited.name}') belongs to another project: {len(shots) - ours} of its {len(shots)} "
+            f"shots with ids like ours use none of this project's media",
+            path,
+            hint=f"diff it against the project it was exported from, not '{plan.name}'",
+        )
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -342,6 +373,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
             f"{n} by {slot}" for slot, n in sorted(diff.identified.items(), key=lambda kv: SLOTS.index(kv[0]))
         )
         lines.append(f"recognised {sum(diff.identified.values())} clips ({how})")
+    if diff.picture_only:
+        lines.append("picture only (no audio tracks): dialogue, effects and music follow their shots")
     for t in diff.trims:
         parts = []
         if t.in_delta:
@@ -380,6 +413,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
             )
         elif a.status == "retimed":
             lines.append(f"retimed {what} {a.owner}: {a.planned_frames} -> {a.edited_frames} frames")
+        elif a.status == "muted":
+            lines.append(f"muted {what} {a.owner} (the clip is disabled)")
         else:
             lines.append(f"moved {what} {a.owner} from track {a.planned_track} to {a.edited_track}")
     for m in diff.markers:
@@ -387,8 +422,6 @@ def report_lines(diff: TimelineDiff) -> list[str]:
         lines.append(f"added marker '{m.name}' on {m.owner} at {tc(m.at, rate)}{comment}")
     for n in diff.media:
         lines.append(f"warning: clip '{n.clip}' names media {n.reason}: {n.url} (kept as is, never written)")
-    if diff.picture_only:
-        lines.append("picture only: the timeline holds no audio, so dialogue, cues and music were not compared")
     if diff.empty:
         lines.append("no editorial changes")
     return lines

@@ -63,6 +63,8 @@ class Layout:
     clips: list[Placed]
     joins: list[Join]
     markers: list[MarkerInfo]
+    #: No audio track at all (a picture EDL): its dialogue, effects and music are not the editor's to delete.
+    picture_only: bool = False
 
     def shots(self) -> list[Placed]:
         return [p for p in self.clips if p.identity.kind == "shot" and p.track_kind == otio.schema.TrackKind.Video]
@@ -149,7 +151,10 @@ def layout(
             after = keys[joint.after.index] if joint.after is not None else "black"
             kind = _transition_kind(joint.transition, before, after)
             joins.append(Join(track.kind, before, after, kind, joint.in_frames + joint.out_frames, joint.at))
-    return Layout(rate, clips, joins, markers)
+    picture_only = not any(
+        isinstance(track, otio.schema.Track) and track.kind == otio.schema.TrackKind.Audio for track in timeline.tracks
+    )
+    return Layout(rate, clips, joins, markers, picture_only)
 
 
 def _marker_info(marker: otio.schema.Marker, owner: str, offset: int, rate: float) -> MarkerInfo:

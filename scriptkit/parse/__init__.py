@@ -37,34 +37,48 @@ def read_source_bytes(path: Path) -> bytes:
     return data
 
 
-#: What a screenplay argument may be; named in every refusal of another kind of file.
-ACCEPTED_KINDS = "Fountain (.fountain, .spmd, .txt), Final Draft (.fdx) or a shot list (.yaml, .json, .csv)"
+#: What `load_script` and the shot-list readers take, for the message that refuses anything else.
+ACCEPTED = "Fountain (.fountain, .spmd, .txt), Final Draft (.fdx) or a shot list (.yaml, .json, .csv)"
 
-#: Leading bytes of document formats that are not screenplay text -> what they are.
-_DOCUMENT_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF"),
+#: Leading bytes of files that are not screenplay text -> what they are.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
     (b"{\\rtf", "an RTF document"),
-    (b"\xd0\xcf\x11\xe0", "an old Word/Office document"),
-    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x03\x04", "a zip archive (a Word .docx, an .odt or a .zip)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE compound file (a Word .doc or an older Final Draft file)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
 )
 
 
-def refuse_non_script(path: Path, data: bytes) -> None:
-    """One clear line for a document that is not screenplay text (a PDF, a Word file, an archive, binary data)."""
-    if path.suffix.lower() == ".docx":
-        if data.startswith(b"PK\x03\x04"):
-            raise ScriptkitError("Word .docx screenplays are not supported yet", path, hint=f"use {ACCEPTED_KINDS}")
-        raise ScriptkitError("named .docx but is not a Word document", path, hint=f"use {ACCEPTED_KINDS}")
-    for magic, kind in _DOCUMENT_MAGIC:
+#: Bytes that occur in text: tab, newlines, form feed, escape and everything from space up (bar DEL).
+_TEXT_BYTES = bytes([9, 10, 11, 12, 13, 27, *range(32, 127), *range(128, 256)])
+
+
+def refuse_binary(data: bytes, path: Path) -> None:
+    """Refuse a file that is not text (a PDF, a Word file, an image...) before any reader guesses at it."""
+    for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise ScriptkitError(f"{kind}, not a screenplay", path, hint=f"use {ACCEPTED_KINDS}")
+            hint = "export the script as Fountain or plain text (.txt) from the writing app"
+            if magic == b"PK\x03\x04" and path.suffix.lower() == ".docx":
+                hint = "Word .docx is not read: save it as plain text (.txt) or Fountain"
+            raise ScriptkitError(
+                f"not a screenplay: a binary file ({what}); scriptkit reads {ACCEPTED}", path, hint=hint
+            )
+    head = data[:8192]
+    # a stray control character in a text file is for the reader to clean; one byte in twenty is binary data
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text
+        return
+    if len(head.translate(None, _TEXT_BYTES)) * 20 > len(head):
+        raise ScriptkitError(f"not a screenplay: binary data, not text; scriptkit reads {ACCEPTED}", path)
 
 
 def load_script(path: str | Path) -> Script:
     """Read a .fountain/.spmd/.txt or .fdx file into a `Script` (format chosen by extension, then content)."""
     path = Path(path)
     data = read_source_bytes(path)
-    refuse_non_script(path, data)
+    refuse_binary(data, path)
     if path.suffix.lower() == ".fdx" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
         from scriptkit.parse.fdx import parse_fdx
 

@@ -23,7 +23,8 @@ Type is always kept in `Element.fdx_type`):
     Outline Body   -> synopsis
     anything else  -> action with its Type in fdx_type
 
-Text. All `<Text>` runs of a paragraph are joined; each run's Style ("Bold+Italic", "Underline+AllCaps")
+Text. All `<Text>` runs of a paragraph are joined (an `AllCaps` run in capitals, as Final Draft shows it); each
+run's Style ("Bold+Italic", "Underline+AllCaps")
 keeps Bold/Italic/Underline as `Element.runs` (adjacent runs of equal style merged; the runs add up to
 `Element.text`). As in the Fountain reader, `runs` is empty when nothing in the paragraph is emphasised,
 CR/CRLF become LF and a tab becomes four spaces. Line breaks inside runs are kept. Dialogue-like elements
@@ -335,6 +336,11 @@ def _styles(value: str) -> tuple[Style, ...]:
     return tuple(style for style in _STYLE_ORDER if style in names)
 
 
+@functools.lru_cache(maxsize=256)
+def _all_caps(value: str) -> bool:
+    return "allcaps" in (part.strip().lower() for part in value.split("+"))
+
+
 def _runs(text_nodes: Iterable[etree._Element]) -> list[_Run]:
     """<Text> runs as (text, styles), adjacent runs of equal style merged."""
     runs: list[_Run] = []
@@ -342,7 +348,10 @@ def _runs(text_nodes: Iterable[etree._Element]) -> list[_Run]:
         text = _normalise("".join(text_node.itertext()))
         if not text:
             continue
-        styles = _styles(text_node.get("Style") or "")
+        style = text_node.get("Style") or ""
+        styles = _styles(style)
+        if _all_caps(style):  # Final Draft shows the run in capitals: the text is what the writer sees
+            text = text.upper()
         if runs and runs[-1][1] == styles:
             runs[-1] = (runs[-1][0] + text, styles)
         else:

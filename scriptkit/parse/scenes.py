@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from scriptkit.models import Character, Element, Scene, Script
+from scriptkit.shot_phrases import shot_line
 
 _HEADING = re.compile(
     r"^(?P<ie>INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I)[.\s]+(?P<rest>.*)$",
@@ -32,6 +33,16 @@ def split_heading(heading: str) -> tuple[str, str, str]:
     return int_ext, location.strip().upper(), time_of_day.strip().upper()
 
 
+def is_shot_heading(element: Element) -> bool:
+    """A heading that is a camera direction (Fountain's forced `.CLOSE ON THE BASKET`, an FDX Scene Heading
+    'ON THE TV'): no INT./EXT. slug, a shot phrase. It is a shot inside the scene, not a new scene."""
+    return (
+        element.type == "scene_heading"
+        and not _HEADING.match(element.text.strip().lstrip("."))
+        and shot_line(element.text) is not None
+    )
+
+
 def make_script(
     elements: list[Element],
     title_page: dict[str, str] | None = None,
@@ -50,7 +61,7 @@ def make_script(
     counts: dict[str, list[int]] = {}  # character name -> cue lines, in order of first cue
     for index, element in enumerate(elements):
         kind = element.type
-        if kind == "scene_heading":
+        if kind == "scene_heading" and not is_shot_heading(element):
             heading_indices.append(index)
             synopses.append([])
         elif kind == "synopsis":

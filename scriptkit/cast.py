@@ -1,0 +1,208 @@
+"""The cast: every speaking character with sex, age, aliases and language, read from the script where it says so.
+
+Where each fact comes from, best first:
+1. a cast block on the title page (`Cast:` with one `NAME - description` a line), e.g. `MAYA - 28, woman`;
+2. the character's introduction in the action, `MAYA (28, courier jacket)` / `THEO (40s, tailored coat)`,
+   and the words in it (woman, boy, grandmother, old...);
+3. the pronouns of the action around them (she/her vs he/him/his), counted sentence by sentence for the
+   character named last - a guess, listed in `guessed`.
+
+Aliases: a cue name that is another cue name plus more words (`GULLIVER THE GULL` after `GULLIVER`) is the same
+person. `merge_cast` keeps what a user wrote in shots.yaml and adds what is new. Pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scriptkit.models import CastMember, Script
+
+_FEMALE_WORDS = re.compile(
+    r"\b(woman|women|girl|lady|mother|mom|mum|grandmother|grandma|granny|daughter|sister|wife|aunt|niece|queen|"
+    r"female|she|her|actress|waitress|mrs|ms|miss|nan|nana|gran|mum|mummy|ma|madam)\b",
+    re.IGNORECASE,
+)
+_MALE_WORDS = re.compile(
+    r"\b(man|men|boy|guy|gentleman|father|dad|grandfather|grandpa|son|brother|husband|uncle|nephew|king|male|"
+    r"he|his|him|mr|sir|pa|papa|daddy|grandad|lad)\b",
+    re.IGNORECASE,
+)
+#: pronoun -> 0 (she) or 1 (he); the object forms refer to someone other than the sentence's subject.
+_PRONOUNS = {"she": 0, "her": 0, "hers": 0, "herself": 0, "he": 1, "him": 1, "his": 1, "himself": 1}
+_OBJECT = {"her", "him"}
+_DECADE = re.compile(r"\b(?:(early|mid|late)[ -])?(\d)0s\b", re.IGNORECASE)
+_YEARS = re.compile(r"(?<![\d.])(\d{1,3})(?:\s*(?:years?|yrs?)(?:[ -]old)?)?(?![\d.]|s\b)")
+_CHILD = re.compile(r"\b(child|kid|boy|girl|toddler|little)\b", re.IGNORECASE)
+_TEEN = re.compile(r"\b(teen|teenager|teenage|adolescent)\b", re.IGNORECASE)
+_ELDER = re.compile(
+    r"\b(old|elderly|aged|grandmother|grandfather|grandma|grandpa|granny|ancient|retired|widow(?:er)?)\b",
+    re.IGNORECASE,
+)
+_INTRO = re.compile(r"\b([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*\(([^()]{1,80})\)")
+_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+
+
+def age_from(text: str, numbers: bool = True) -> tuple[str, bool]:
+    """(age as '28' or '40-49', guessed) from a description ('' when it says nothing of age): a number or a
+    decade is read, a word (girl, teenager, elderly) gives a guessed range. `numbers=False` reads words only."""
+    decade = _DECADE.search(text) if numbers else None
+    if decade:
+        base = int(decade.group(2)) * 10
+        part = (decade.group(1) or "").lower()
+        low, high = {"early": (base, base + 3), "mid": (base + 4, base + 6), "late": (base + 7, base + 9)}.get(
+            part, (base, base + 9)
+        )
+        return f"{low}-{high}", False
+    years = _YEARS.search(text) if numbers else None
+    if years and 0 < int(years.group(1)) < 120:
+        return years.group(1), False
+    if _TEEN.search(text):
+        return "13-17", True
+    if _CHILD.search(text):
+        return "6-11", True
+    if _ELDER.search(text):
+        return "65-80", True
+    return "", False
+
+
+def sex_from(text: str) -> str:
+    female, male = len(_FEMALE_WORDS.findall(text)), len(_MALE_WORDS.findall(text))
+    return "female" if female > male else "male" if male > female else "unknown"
+
+
+def _title_block(script: Script) -> dict[str, str]:
+    """NAME -> description from a title-page `Cast:` block."""
+    out: dict[str, str] = {}
+    for raw in script.title_page.get("cast", "").splitlines():
+        match = re.match(r"\s*([A-Z][A-Z0-9'.]*(?: [A-Z][A-Z0-9'.]*)*)\s*(?:[-–—:,(]\s*(.*?)\)?)?\s*$", raw)
+        if match:
+            out[" ".join(match.group(1).split())] = match.group(2) or ""
+    return out
+
+
+def _intros(script: Script) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for element in script.elements:
+        if element.type == "action" and "(" in element.text:
+            for match in _INTRO.finditer(element.text):
+                out.setdefault(" ".join(match.group(1).split()), " ".join(match.group(2).split()))
+    return out
+
+
+def _pronoun_votes(script: Script, names: list[str]) -> dict[str, list[int]]:
+    """name -> [she votes, he votes] from the pronouns of the action, sentence by sentence.
+
+    In a sentence naming someone, the subject pronouns and possessives (she, he, his, herself...) are its first
+    name's (`DAD lifts Pip onto his shoulders`), the object pronouns (her, him) the person referred to before
+    it (`NAN sits. PIP runs past her`). A sentence naming nobody refers to the last naming sentence's subject in
+    its paragraph, or at a paragraph's start to the previous naming paragraph's first name (`Maya holds out the
+    ENVELOPE. Theo lowers the paper. / Her PHONE buzzes.` gives "Her" to Maya)."""
+    votes = {name: [0, 0] for name in names}
+    patterns = [(name, re.compile(r"\b" + re.escape(name) + r"\b", re.IGNORECASE)) for name in names]
+    previous_paragraph: str | None = None
+    for element in script.elements:
+        if element.type != "action":
+            continue
+        referent, first = previous_paragraph, None
+        for sentence in _SENTENCE.findall(element.text):
+            hits = sorted((m.start(), name) for name, pattern in patterns for m in pattern.finditer(sentence))
+            subject = hits[0][1] if hits else None
+            for word in re.findall(r"[A-Za-z]+", sentence):
+                lower = word.lower()
+                if lower not in _PRONOUNS:
+                    continue
+                who = referent if subject is None or (lower in _OBJECT and referent != subject) else subject
+                if lower in _OBJECT and subject is not None and referent == subject:
+                    who = None
+                if who is not None:
+                    votes[who][_PRONOUNS[lower]] += 1
+            if subject is not None:
+                referent, first = subject, first or subject
+        previous_paragraph = first or previous_paragraph
+    return votes
+
+
+def aliases_of(names: list[str]) -> dict[str, str]:
+    """alias -> the character it names: `GULLIVER THE GULL` -> `GULLIVER` when both speak."""
+    out: dict[str, str] = {}
+    for name in names:
+        roots = [other for other in names if name.startswith(other + " ")]
+        if roots:
+            out[name] = min(roots, key=len)
+    return out
+
+
+def _display(name: str) -> str:
+    return " ".join(word.capitalize() if word.isalpha() else word for word in name.split())
+
+
+def language_of(lines: Iterable[str]) -> str:
+    """'zh' when most of the letters a character speaks are Han characters, else 'en'."""
+    text = "".join(lines)
+    han = sum(1 for char in text if "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf")
+    letters = sum(1 for char in text if char.isalpha())
+    return "zh" if letters and han * 2 > letters else "en"
+
+
+def infer_cast(script: Script, speakers: Iterable[str], lines: dict[str, list[str]] | None = None) -> list[CastMember]:
+    """A cast member per speaking character (aliases folded in), in order of first line; `lines` (what each
+    speaks) sets the language."""
+    names = list(dict.fromkeys(" ".join(n.split()).upper() for n in speakers))
+    alias = aliases_of(names)
+    block, intros = _title_block(script), _intros(script)
+    main = [name for name in names if name not in alias]
+    votes = _pronoun_votes(script, main)
+    members = []
+    for name in main:
+        guessed: list[str] = []
+        described = block.get(name) or intros.get(name, "")
+        age, age_guess = age_from(described)
+        if not age:  # the name itself may say it: GRANDMA, THE BOY
+            age, age_guess = age_from(name, numbers=False)
+        sex = sex_from(f"{name} {described}")
+        if sex == "unknown":
+            she, he = votes[name]
+            sex = "female" if she > he else "male" if he > she else "unknown"
+            guessed.append("sex")
+        if age_guess or not age:
+            guessed.append("age")
+        members.append(
+            CastMember(
+                name=name,
+                display_name=_display(name),
+                aliases=[other for other in names if alias.get(other) == name],
+                sex=sex,  # type: ignore[arg-type]
+                age=age,
+                language=language_of((lines or {}).get(name, [])),
+                guessed=[*guessed, "voice"],
+            )
+        )
+    return members
+
+
+def voice_cast(members: list[CastMember], backend: str | None = None) -> list[CastMember]:
+    """The members with a voice each from `backend`'s set (default: the default voice backend)."""
+    from generators import default_voice, voice_options
+    from generators.casting import cast_voices
+
+    name = backend or default_voice()
+    return cast_voices(members, voice_options(name), name)
+
+
+def merge_cast(kept: list[CastMember], found: list[CastMember]) -> list[CastMember]:
+    """The user's cast (kept as written) plus the characters it does not name yet."""
+    known = {member.name for member in kept} | {alias for member in kept for alias in member.aliases}
+    return [*kept, *(member for member in found if member.name not in known)]
+
+
+def cast_lines(members: list[CastMember]) -> list[str]:
+    """One line per member for the CLI: who, what the script says of them, the voice; guesses marked '?'."""
+    out = []
+    for member in members:
+        sex = member.sex + ("?" if "sex" in member.guessed else "")
+        age = (member.age or "age unknown") + ("?" if "age" in member.guessed and member.age else "")
+        voice = f"{member.voice.backend}:{member.voice.name}" if member.voice.name else "voice to be cast"
+        aliases = f" (also {', '.join(member.aliases)})" if member.aliases else ""
+        out.append(f"cast {member.name}{aliases}: {sex}, {age}, {voice}")
+    return out
