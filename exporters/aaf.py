@@ -645,6 +645,17 @@ def _fast_pyaaf2() -> Iterator[None]:
         yield
 
 
+def _content_seed(timeline: otio.schema.Timeline) -> str:
+    """A hash of what the timeline holds, with media named by file name, not folder: the same project built in two
+    folders gives the same ids (and bytes, but for the media paths themselves)."""
+    content = timeline.clone()
+    for clip in content.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+            reference.target_url = reference.target_url.rsplit("/", 1)[-1]
+    return hashlib.sha256(otio.adapters.write_to_string(content, "otio_json").encode()).hexdigest()
+
+
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
     """Write `timeline` as AAF at `path` (same timeline -> same bytes); on any failure no file is left."""
     _write(timeline, path, options, fast=True)
@@ -659,7 +670,7 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     module = otio.adapters.from_name("AAF").module()
     # every other mob id, the generation id and the tree shuffle come from the whole content: an unchanged
     # timeline gives the same bytes, a changed one never reuses an id of another version for another mob
-    seed = hashlib.sha256(otio.adapters.write_to_string(copy, "otio_json").encode()).hexdigest()
+    seed = _content_seed(copy)
     import aaf2
 
     fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS

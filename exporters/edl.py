@@ -230,7 +230,7 @@ def edl_text(timeline: otio.schema.Timeline, track: otio.schema.Track, options: 
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_") or "AUDIO"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_")[:80] or "AUDIO"
 
 
 def audio_paths(timeline: otio.schema.Timeline, path: Path) -> list[tuple[otio.schema.Track, Path]]:

@@ -47,6 +47,7 @@ from lxml import etree
 from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
+from scriptkit import safexml
 from scriptkit.contract import (
     OWNER_ID,
     SHOT_ID,
@@ -67,7 +68,6 @@ from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
 VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
 DEFAULT_VERSION = "1.10"
 #: Files larger than this are refused before parsing (a real FCPXML of a feature is a few MB).
-MAX_BYTES = 64 * 1024 * 1024
 
 CROSS_DISSOLVE_UID = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"
 #: FCP's Wipe transition (the uid Final Cut writes for it in its own XML exports).
@@ -697,40 +697,12 @@ def _load(path: Path) -> tuple[etree._Element, Path]:
         if not inner.is_file():
             raise _fail(path, "not an FCPXML bundle: no Info.fcpxml inside")
         path = inner
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _fail(path, f"cannot read: {exc.strerror or exc}") from None
-    if size > MAX_BYTES:
-        raise _fail(path, f"file is {size // (1024 * 1024)} MB, larger than the {MAX_BYTES // (1024 * 1024)} MB limit")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _fail(path, f"cannot read: {exc.strerror or exc}") from None
-    return _parse(data, path), path
+    return _fcpxml_root(safexml.parse_file(path), path), path
 
 
-def _parse(data: bytes, path: Path) -> etree._Element:
-    """Parse FCPXML bytes safely: no DTD, no entities, no network, no huge trees."""
-    if re.search(rb"<!ENTITY", data, re.IGNORECASE):
-        raise _fail(path, "XML entity declarations are not allowed (possible XML bomb or external entity)")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        raise _fail(path, f"malformed XML: {exc.msg}", line) from None
-    if root is None or root.tag != "fcpxml":
-        raise _fail(path, f"not an FCPXML file (root element <{getattr(root, 'tag', '?')}>)")
-    for el in root.iter(etree.Entity):
-        raise _fail(path, "XML entity references are not allowed", el.sourceline)
+def _fcpxml_root(root: etree._Element, path: Path) -> etree._Element:
+    if root.tag != "fcpxml":
+        raise _fail(path, f"not an FCPXML file (root element <{root.tag}>)")
     return root
 
 
@@ -1222,7 +1194,7 @@ def read(path: Path) -> otio.schema.Timeline:
 
 def _read_bytes(data: bytes, path: Path) -> otio.schema.Timeline:
     """Read FCPXML from bytes; `path` names it in errors and anchors relative media URLs."""
-    return _timeline(_parse(data, Path(path)), Path(path))
+    return _timeline(_fcpxml_root(safexml.parse_bytes(data, path), Path(path)), Path(path))
 
 
 def _timeline(root: etree._Element, real: Path) -> otio.schema.Timeline:
@@ -1306,11 +1278,10 @@ def corpus_dtd_dir() -> Path | None:
 def validate(path: Path, declared_nles: list[str]) -> list[str]:
     """Preflight of a written FCPXML: DTD validity and which NLE releases read the version it declares."""
     problems: list[str] = []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
-    except etree.XMLSyntaxError as exc:
-        return [f"{path.name}: not well-formed XML ({exc}); Final Cut Pro and Resolve will refuse it"]
+        root = safexml.parse_file(path)
+    except ScriptkitError as exc:
+        return [f"{path.name}: not readable XML ({exc.message}); Final Cut Pro and Resolve will refuse it"]
     version = root.get("version", "")
     dtd_dir = corpus_dtd_dir()
     dtd_file = dtd_dir / f"FCPXMLv{version.replace('.', '_')}.dtd" if dtd_dir else None

@@ -40,6 +40,7 @@ import opentimelineio as otio
 from lxml import etree
 
 from exporters import Format
+from scriptkit import safexml
 from scriptkit.contract import frames_at, scriptkit_view, shot_identity_from_names, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes
@@ -48,7 +49,6 @@ from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, frames_to_timecode, rate_string, rational, timebase
 
 #: Larger xmeml files are refused unread (a feature-length Premiere export is a few MB).
-MAX_XML_BYTES = 200 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 SAMPLE_RATE = 48000
 
@@ -64,6 +64,8 @@ def media_url(url: str, options: ExportOptions) -> str:
     if parsed.scheme not in ("file", ""):
         return url
     path = unquote(parsed.path) if parsed.scheme == "file" else url
+    if not path:  # a clip an editor added without media (an EDL event with no source file)
+        return url
     if options.relative_media:
         relative = os.path.relpath(path, options.project_dir)
         return quote(Path(relative).as_posix(), safe="/-_.~")
@@ -501,31 +503,6 @@ def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) ->
 # -------------------------------------------------------------------------------------------- reader
 
 
-def safe_parse(data: bytes, path: Path | str) -> Element:
-    """Parse XML bytes with no entity expansion, no DTD loading, no network; refuse entity declarations."""
-    if len(data) > MAX_XML_BYTES:
-        raise ScriptkitError(f"file is larger than {MAX_XML_BYTES // 2**20} MB; refusing to read it", path)
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ScriptkitError(f"not well-formed XML: {exc.msg}", path, line) from None
-    if root is None:
-        raise ScriptkitError("empty XML document", path)
-    docinfo = root.getroottree().docinfo
-    internal = docinfo.internalDTD
-    if internal is not None and any(True for _ in internal.iterentities()):
-        raise ScriptkitError("XML entity declarations are not allowed (possible XML bomb)", path)
-    if any(isinstance(node, etree._Entity) for node in root.iter()):
-        raise ScriptkitError("undefined XML entity reference", path)
-    return root
-
-
 def _text(element: Element | None, path: str) -> str:
     if element is None:
         return ""
@@ -682,13 +659,7 @@ def _sequences(root: Element) -> list[Element]:
 def read(path: Path) -> otio.schema.Timeline:
     """Read an xmeml file (v1-v5) into a scriptkit-shaped OTIO timeline (the first sequence)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read file: {exc.strerror}", path) from None
-    if size > MAX_XML_BYTES:
-        raise ScriptkitError(f"file is larger than {MAX_XML_BYTES // 2**20} MB; refusing to read it", path)
-    root = safe_parse(path.read_bytes(), path)
+    root = safexml.parse_file(path)
     if root.tag != "xmeml":
         raise ScriptkitError(f"not an xmeml file (root element <{root.tag}>)", path)
     sequences = _sequences(root)

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 import exporters
 from scriptkit import __version__
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_bytes, atomic_write_text
+from scriptkit.io import LOCK_NAME, atomic_write_bytes, atomic_write_text, folder_lock, remove_stale_temps
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
 
@@ -56,8 +56,9 @@ class BuildRequest(BaseModel):
 
 
 def slugify(text: str) -> str:
-    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty; at most 80
+    characters, so that every output name stays within the 255 bytes a file system allows)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()[:400]).strip("-")[:80].strip("-")
     return slug or "untitled"
 
 
@@ -320,13 +321,6 @@ def make_manifest(
 
 def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     """Run the whole pipeline for `request`; returns the manifest."""
-    from generators.config import find_config
-    from generators.run import generate_assets
-    from scriptkit.plan import load_shotlist, target_line
-    from scriptkit.shotlist_io import write_shotlist
-    from scriptkit.templates import load_template
-    from scriptkit.timeline import build_timeline
-    from scriptkit.voice_timing import record_timing
 
     say = log or (lambda message: None)
     if not request.quiet and log is None:
@@ -339,6 +333,30 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     project_dir = Path(request.output)
     if project_dir.exists() and not project_dir.is_dir():
         raise ScriptkitError("output exists and is not a folder", project_dir)
+    created = not project_dir.exists()
+    try:
+        with folder_lock(project_dir):
+            remove_stale_temps(project_dir)
+            return _build_locked(request, source, project_dir, say, progress=not request.quiet and log is None)
+    except ScriptkitError:
+        if created:  # a refused build leaves no folder behind, only what it had finished (nothing, here)
+            with contextlib.suppress(OSError):
+                (project_dir / LOCK_NAME).unlink()
+                project_dir.rmdir()
+        raise
+
+
+def _build_locked(
+    request: BuildRequest, source: Path, project_dir: Path, say: Any, progress: bool = False
+) -> dict[str, Any]:
+    from generators.config import find_config
+    from generators.run import generate_assets
+    from scriptkit.plan import load_shotlist, target_line
+    from scriptkit.shotlist_io import write_shotlist
+    from scriptkit.templates import load_template
+    from scriptkit.timeline import build_timeline
+    from scriptkit.voice_timing import record_timing
+
     template = load_template(request.template)
     shotlist = load_shotlist(source, template)
     formats = formats_for(request.nle, request.preview)
@@ -375,7 +393,7 @@ def build_project(request: BuildRequest, log: Any = None) -> dict[str, Any]:
     ):
         if value:
             backends[key] = value
-    with _outputs_progress(request.quiet or log is not None, len(formats)) as step:
+    with _outputs_progress(not progress, len(formats)) as step:
         manifest = write_outputs(
             timeline,
             shotlist,

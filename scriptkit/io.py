@@ -48,7 +48,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path` for a tool that writes a file itself; rename it into place on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -81,6 +81,69 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """A user's input file, refused before it is read when larger than `limit` bytes; every failure is one
+    ScriptkitError naming the file (`what` names the kind of file expected: "a shot list", "an XML file")."""
+    from scriptkit.errors import ScriptkitError
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ScriptkitError(f"file is {size / 2**20:.0f} MB; {what} is read up to {limit // 2**20} MB", path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptkitError("file not found", path) from None
+    except IsADirectoryError:
+        raise ScriptkitError(f"is a folder, not {what}", path) from None
+    except OSError as exc:
+        raise ScriptkitError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+
+
+#: The lock file a build holds in its project folder (see `folder_lock`).
+LOCK_NAME = ".scriptkit.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, what: str = "build") -> Iterator[None]:
+    """Hold the project folder's lock while writing into it; a second writer is refused at once (never
+    interleaved). The lock is the operating system's (flock), so a killed build leaves no stale lock behind."""
+    import fcntl
+
+    from scriptkit.errors import ScriptkitError
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / LOCK_NAME, "a")  # noqa: SIM115 - held for the whole block; stays empty
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ScriptkitError(
+                f"another {what} is writing into this folder; wait for it to finish or choose another folder", folder
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Remove the temp files and folders (`.name.XXXX.tmp...`, `.name.XXXX.old`) a killed writer left in `folder`
+    (call it holding `folder_lock`: then no live writer owns them)."""
+    import shutil
+
+    if not Path(folder).is_dir():
+        return
+    for item in Path(folder).iterdir():
+        name = item.name
+        if name.startswith(".") and (".tmp" in name or name.endswith(".old")) and name != LOCK_NAME:
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    item.unlink()
 
 
 def sha256_file(path: Path) -> str:

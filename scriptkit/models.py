@@ -11,7 +11,7 @@ frames of the shot list's rate. Rates are exact rationals written as strings: "3
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,8 +35,23 @@ ElementType = Literal[
 Style = Literal["bold", "italic", "underline"]
 
 
+# Limits: integers within int64 (what OTIO metadata and every writer hold), times within a day, texts within
+# what a person writes (a dialogue line goes to a speech model whole: 5,000 characters is about 18 minutes).
+MAX_INT = 2**63 - 1
+MAX_SEED = 2**32 - 1
+MAX_SECONDS = 3600.0
+MAX_ID = 120
+MAX_NAME = 200
+MAX_TITLE = 300
+MAX_LINE = 5_000
+MAX_PROMPT = 5_000
+MAX_TEXT = 20_000
+MAX_PIXELS = 8192
+Name = Annotated[str, Field(max_length=MAX_NAME)]
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class StyledRun(_Model):
@@ -132,69 +147,90 @@ class Transition(_Model):
     """
 
     kind: TransitionKind = "cut"
-    duration: float = Field(default=0.0, ge=0, description="Seconds; 0 for a cut.")
+    duration: float = Field(default=0.0, ge=0, le=60, description="Seconds; 0 for a cut.")
     tag: str | None = Field(
-        default=None, description="What the script said: 'match_cut', 'smash_cut', 'fade_to_black'..."
+        default=None,
+        max_length=MAX_NAME,
+        description="What the script said: 'match_cut', 'smash_cut', 'fade_to_black'...",
     )
-    wipe: str | None = Field(default=None, description="SMPTE wipe pattern name for kind wipe.")
-    source_line: int | None = None
+    wipe: str | None = Field(default=None, max_length=MAX_NAME, description="SMPTE wipe pattern name for kind wipe.")
+    source_line: int | None = Field(default=None, ge=0, le=MAX_INT)
 
 
 class DialogueLine(_Model):
     """One block of dialogue spoken in a shot."""
 
-    id: str = Field(description="Stable id: '<shot id>-d<n>'.")
-    character: str
-    text: str
-    parenthetical: str | None = None
-    extensions: list[str] = Field(default_factory=list)
-    line: int = Field(description="Source line of the character cue.")
-    offset: float = Field(default=0.0, description="Seconds from the shot's start; negative for a PRE-LAP.")
-    duration: float = Field(default=0.0, ge=0, description="Estimated seconds; the voice asset's true length wins.")
-    timed: float | None = Field(default=None, description="Seconds of the real voice, written by build.")
-    timed_offset: float | None = Field(default=None, description="Seconds from the shot's start as built.")
+    id: str = Field(min_length=1, max_length=MAX_ID + 10, description="Stable id: '<shot id>-d<n>'.")
+    character: str = Field(max_length=MAX_NAME)
+    text: str = Field(max_length=MAX_LINE)
+    parenthetical: str | None = Field(default=None, max_length=MAX_LINE)
+    extensions: list[Name] = Field(default_factory=list)
+    line: int = Field(ge=0, le=MAX_INT, description="Source line of the character cue.")
+    offset: float = Field(
+        default=0.0,
+        ge=-MAX_SECONDS,
+        le=MAX_SECONDS,
+        description="Seconds from the shot's start; negative for a PRE-LAP.",
+    )
+    duration: float = Field(
+        default=0.0, ge=0, le=MAX_SECONDS, description="Estimated seconds; the voice asset's true length wins."
+    )
+    timed: float | None = Field(
+        default=None, ge=0, le=MAX_SECONDS, description="Seconds of the real voice, written by build."
+    )
+    timed_offset: float | None = Field(
+        default=None, ge=-MAX_SECONDS, le=MAX_SECONDS, description="Seconds from the shot's start as built."
+    )
 
 
 class SoundCue(_Model):
     """A sound effect named in the action (CAPS sound word) or the music bed."""
 
-    id: str = Field(description="Stable id: '<shot id>-c<n>'.")
-    word: str = Field(description="The cue word as written, e.g. 'RINGS'.")
-    description: str = Field(default="", description="The sentence it came from.")
+    id: str = Field(min_length=1, max_length=MAX_ID + 10, description="Stable id: '<shot id>-c<n>'.")
+    word: str = Field(max_length=MAX_NAME, description="The cue word as written, e.g. 'RINGS'.")
+    description: str = Field(default="", max_length=MAX_TEXT, description="The sentence it came from.")
     kind: Literal["sfx", "music"] = "sfx"
-    line: int
-    offset: float = Field(default=0.0, description="Seconds from the shot's start.")
-    duration: float = Field(default=1.0, gt=0)
+    line: int = Field(ge=0, le=MAX_INT)
+    offset: float = Field(default=0.0, ge=-MAX_SECONDS, le=MAX_SECONDS, description="Seconds from the shot's start.")
+    duration: float = Field(default=1.0, gt=0, le=MAX_SECONDS)
 
 
 class Shot(_Model):
     """One shot: what the camera sees, who speaks, what is heard, and how it joins its neighbours."""
 
-    id: str = Field(description="Stable id, e.g. 'sc03-kitchen-004'; see docs in scriptkit.plan.")
-    scene_index: int
-    scene_id: str = Field(description="Stable id of the scene, e.g. 'sc03-kitchen'.")
+    id: str = Field(
+        min_length=1, max_length=MAX_ID, description="Stable id, e.g. 'sc03-kitchen-004'; see docs in scriptkit.plan."
+    )
+    scene_index: int = Field(ge=-1, le=MAX_INT, description="-1 for shots before the first scene heading.")
+    scene_id: str = Field(max_length=MAX_ID, description="Stable id of the scene, e.g. 'sc03-kitchen'.")
     size: ShotSize = "medium"
     move: CameraMove = "static"
-    duration: float = Field(gt=0, description="Seconds on screen.")
-    characters: list[str] = Field(default_factory=list, description="On screen, left to right.")
-    int_ext: str = ""
-    location: str = ""
-    time_of_day: str = ""
-    action: str = Field(default="", description="What happens, in words (caption and prompt).")
-    description: str = Field(default="", description="Why this shot: e.g. 'establishing wide', 'reverse on MAYA'.")
+    duration: float = Field(gt=0, le=MAX_SECONDS, description="Seconds on screen.")
+    characters: list[Name] = Field(default_factory=list, description="On screen, left to right.")
+    int_ext: str = Field(default="", max_length=MAX_TEXT)
+    location: str = Field(default="", max_length=MAX_TEXT)
+    time_of_day: str = Field(default="", max_length=MAX_TEXT)
+    action: str = Field(default="", max_length=MAX_TEXT, description="What happens, in words (caption and prompt).")
+    description: str = Field(
+        default="", max_length=MAX_TEXT, description="Why this shot: e.g. 'establishing wide', 'reverse on MAYA'."
+    )
     dialogue: list[DialogueLine] = Field(default_factory=list)
     cues: list[SoundCue] = Field(default_factory=list)
     transition_in: Transition | None = None
     transition_out: Transition | None = None
-    tags: list[str] = Field(default_factory=list, description="e.g. 'hook', 'establishing', 'insert', 'vo'.")
-    prompt: str = ""
-    negative_prompt: str = ""
-    seed: int = 0
-    source_line: int = Field(description="Script line the shot comes from.")
+    tags: list[Name] = Field(default_factory=list, description="e.g. 'hook', 'establishing', 'insert', 'vo'.")
+    prompt: str = Field(default="", max_length=MAX_PROMPT)
+    negative_prompt: str = Field(default="", max_length=MAX_PROMPT)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Image seed (32 bits: what every backend takes).")
+    source_line: int = Field(ge=0, le=MAX_INT, description="Script line the shot comes from.")
     video: str = Field(
-        default="", description="A take made elsewhere: a movie file (relative to the shot list, or absolute)."
+        default="",
+        max_length=4096,
+        description="A take made elsewhere: a movie file (relative to the shot list, or absolute).",
     )
-    timed: float | None = Field(default=None, description="Seconds on the built timeline (grown to hold its lines).")
+    timed: float | None = Field(
+        default=None, ge=0, le=MAX_SECONDS, description="Seconds on the built timeline (grown to hold its lines)."
+    )
 
 
 Sex = Literal["female", "male", "unknown"]
@@ -246,22 +282,24 @@ class MusicBed(_Model):
 
     id: str = "music-bed"
     description: str = ""
-    level_db: float = Field(default=-6.0, description="Clip gain of the bed (written at scriptkit.mix.MUSIC_LUFS).")
+    level_db: float = Field(
+        default=-6.0, ge=-120, le=24, description="Clip gain of the bed (written at scriptkit.mix.MUSIC_LUFS)."
+    )
 
 
 class ShotList(_Model):
     """Everything needed to generate media and assemble a timeline. Round-trips through shots.yaml."""
 
     version: int = 1
-    title: str = "Untitled"
+    title: str = Field(default="Untitled", max_length=MAX_TITLE)
     source: str = ""
     template: str = "vertical-drama"
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
+    width: int = Field(gt=0, le=MAX_PIXELS)
+    height: int = Field(gt=0, le=MAX_PIXELS)
     fps: str = Field(description="Exact rate as 'N' or 'N/D', e.g. '30' or '24000/1001'.")
     drop_frame: bool = False
-    style_prompt: str = ""
-    characters: list[str] = Field(default_factory=list)
+    style_prompt: str = Field(default="", max_length=MAX_PROMPT)
+    characters: list[Name] = Field(default_factory=list)
     cast: list[CastMember] = Field(default_factory=list, description="Every speaking character, as cast.")
     shots: list[Shot] = Field(default_factory=list)
     music: MusicBed | None = None
@@ -270,9 +308,14 @@ class ShotList(_Model):
     @field_validator("fps")
     @classmethod
     def _rate_is_rational(cls, value: str) -> str:
-        rate = Fraction(value)
-        if rate <= 0:
-            raise ValueError(f"frame rate must be positive, got {value!r}")
+        try:
+            rate = Fraction(value)
+        except ZeroDivisionError:
+            raise ValueError(f"frame rate {value!r} divides by zero") from None
+        if not 0 < rate <= 1000 or rate.denominator > 1001:
+            raise ValueError(
+                f"frame rate must be a positive rate up to 1000 fps such as 30 or 24000/1001, got {value!r}"
+            )
         return value
 
     @property

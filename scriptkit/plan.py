@@ -57,9 +57,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from scriptkit import lexicon
 from scriptkit.cast import infer_cast, voice_cast
+from scriptkit.errors import ScriptkitError
+from scriptkit.limits import check_script, check_speech
 from scriptkit.models import (
+    MAX_NAME,
+    MAX_TEXT,
     DialogueLine,
     Element,
     MusicBed,
@@ -322,6 +328,8 @@ class _Planner:
         return []
 
     def _add_character(self, name: str) -> None:
+        if len(name) > MAX_NAME:  # a shouted sentence, not a name
+            return
         if name not in self.names:
             self.names.add(name)
             self.extra_names.append(name)
@@ -1061,6 +1069,8 @@ def _finish(
     ]
     scene = draft.scene
     action = "\n".join(draft.action)
+    if len(action) > MAX_TEXT:  # a page-long paragraph's shot: its caption and prompt need no more
+        action = action[: MAX_TEXT - 1] + "…"
     prompt = prompt_text(
         template,
         descriptions,
@@ -1140,6 +1150,7 @@ def _shot_model(values: dict[str, Any]) -> Shot:
 
 def plan_script(script: Script, template: Template) -> ShotList:
     """Plan the shots of `script` with `template` (pure, deterministic). See the module docstring for the rules."""
+    check_script(script)
     collecting = gc.isenabled()
     gc.disable()  # thousands of small objects and no cycles: the collector would only rescan them (~12%)
     try:
@@ -1166,12 +1177,13 @@ def plan_script(script: Script, template: Template) -> ShotList:
         music = None
         if template.music_prompt:
             music = MusicBed(description=template.music_prompt, level_db=template.music_level_db)
+        check_speech(shots, script.source)
         # Validating ~2000 shot dicts would take a quarter of the planning time; they are built right by `_finish`
         # (tests re-validate big plans), so they become models directly. The one value that depends on the
         # user's template is the duration (min_shot <= 0 could give 0): then validation reports it, as before.
         if all(shot["duration"] > 0 for shot in shots):
             shots = [_shot_model(shot) for shot in shots]
-        return ShotList(
+        return _shotlist(
             title=script.title,
             source=script.source,
             template=template.name,
@@ -1189,6 +1201,18 @@ def plan_script(script: Script, template: Template) -> ShotList:
     finally:
         if collecting:
             gc.enable()
+
+
+def _shotlist(**values: Any) -> ShotList:
+    """The planned `ShotList`; a value beyond the models' limits (a template's, or one the checks above missed)
+    is one located error, not a traceback."""
+    try:
+        return ShotList(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        message = f"cannot plan this screenplay: {where}: {error['msg']}"
+        raise ScriptkitError(message, values.get("source") or None) from None
 
 
 def load_shotlist(path: Path, template: Template) -> ShotList:

@@ -19,6 +19,7 @@ from scriptkit.conform.identity import KnownIds, known_ids_from_timeline
 from scriptkit.conform.layout import layout
 from scriptkit.contract import timeline_rate
 from scriptkit.errors import ScriptkitError
+from scriptkit.sanitize import clean_timeline
 
 VERSIONS_DIR = "versions"
 VERSION_NAME = re.compile(r"^v(\d{3,})$")
@@ -130,6 +131,7 @@ def read_edit(plan: Plan, edited: Path, project_dir: Path) -> tuple[otio.schema.
     """The editor's timeline, refused when it carries none of the plan's ids or runs at another rate, and what
     it changed against the plan."""
     timeline = read_timeline(edited)
+    clean_timeline(timeline, str(edited))
     edited_layout = layout(timeline, plan.known, plan.rate)
     require_ids(edited_layout, edited)
     require_project(plan.timeline, timeline, edited_layout, project_dir, edited)

@@ -36,12 +36,17 @@ import yaml
 from pydantic import ValidationError
 
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_write_text
+from scriptkit.io import atomic_write_text, read_bounded
 from scriptkit.models import ShotList, Template
+from scriptkit.sanitize import clean_data, clean_lines, report
 from scriptkit.shot_ids import seed_for
 from scriptkit.timing import GAP, LEAD, speaking_seconds
 
 DEFAULT_DURATION = 2.0
+#: libyaml's parser where PyYAML was built with it (about ten times faster), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Far beyond any real shot list (a feature's is about 1 MB); larger files are refused before they are parsed.
+MAX_SHOTLIST_BYTES = 32 * 1024 * 1024
 CSV_COLUMNS = (
     "id",
     "scene_id",
@@ -173,14 +178,7 @@ def write_shotlist(shotlist: ShotList, path: Path) -> None:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptkitError("file not found", path) from None
-    except IsADirectoryError:
-        raise ScriptkitError("is a folder, not a shot list", path) from None
-    except OSError as exc:
-        raise ScriptkitError(f"cannot read shot list: {exc.strerror}", path) from None
+    data = read_bounded(path, MAX_SHOTLIST_BYTES, "a shot list")
     if b"\x00" in data:
         raise ScriptkitError("binary file, not a shot list", path)
     try:
@@ -195,7 +193,7 @@ def _read_text(path: Path) -> str:
 
 def _compose(text: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return None
 
@@ -232,13 +230,32 @@ def _load_tree(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
             raise ScriptkitError(f"bad JSON: {exc.msg} (column {exc.colno})", path, exc.lineno) from None
         return data, _compose(text)
     try:
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_LOADER)
+        _refuse_aliases(path, root, set())
+        data = _LOADER("").construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         line = mark.line + 1 if mark is not None else None
         raise ScriptkitError(f"bad YAML: {problem}", path, line) from None
-    return data, _compose(text)
+    return data, root
+
+
+def _refuse_aliases(path: Path, node: yaml.Node | None, seen: set[int]) -> None:
+    """YAML aliases can multiply a small file into billions of values ("billion laughs"); a shot list never needs
+    one (scriptkit writes none), so any alias (a node met twice in the composed tree) is refused."""
+    if node is None:
+        return
+    if id(node) in seen:
+        raise ScriptkitError("YAML aliases (*name) are not allowed in a shot list", path, node.start_mark.line + 1)
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _refuse_aliases(path, key, seen)
+            _refuse_aliases(path, value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_aliases(path, item, seen)
 
 
 def _shot_lines(root: yaml.Node | None, count: int) -> list[int | None]:
@@ -313,6 +330,8 @@ def shotlist_from_data(path: Path, data: Any, root: yaml.Node | None = None) -> 
     """Validate parsed YAML/JSON data into a `ShotList`, with errors naming the file and line."""
     if not isinstance(data, dict):
         raise ScriptkitError("not a shot list: expected a mapping with 'shots'", path, 1)
+    data, found = clean_data(data, lambda loc: _node_line(root, loc))
+    report(str(path), found)
     shots = data.get("shots")
     if shots is None:
         shots = data["shots"] = []
@@ -456,10 +475,15 @@ def read_shotlist(path: Path, template: Template | None = None) -> ShotList:
     if suffix not in (".yaml", ".yml", ".json", ".csv"):
         raise ScriptkitError("unknown shot list format; use .yaml, .json or .csv", path)
     text = _read_text(path)
-    if suffix == ".csv":
-        return _with_takes_at(_read_csv(path, text, template), path.parent)
-    data, root = _load_tree(path, text)
-    return _with_takes_at(shotlist_from_data(path, data, root), path.parent)
+    try:
+        if suffix == ".csv":
+            text, found = clean_lines(text)
+            report(str(path), found)
+            return _with_takes_at(_read_csv(path, text, template), path.parent)
+        data, root = _load_tree(path, text)
+        return _with_takes_at(shotlist_from_data(path, data, root), path.parent)
+    except RecursionError:
+        raise ScriptkitError("nested too deeply to be a shot list", path) from None
 
 
 def _with_takes_at(shotlist: ShotList, folder: Path) -> ShotList:

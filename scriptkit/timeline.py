@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -566,7 +567,7 @@ def build_timeline(
         spans = [(p.start, p.start + p.frames) for lane in lay.dialogue.values() for p in lane]
         tl.tracks.append(_music_track(shotlist, assets.music, media_dir, lay.end, rate, spans))
 
-    for text in fixups:
+    for text in summarise(fixups):
         log.warning("%s", text)
     set_metadata(
         tl,
@@ -583,6 +584,24 @@ def build_timeline(
         },
     )
     return tl
+
+
+def summarise(fixups: list[str], listed: int = 5) -> list[str]:
+    """The fix-ups as the user reads them: one line per kind of fix-up ("shot X: wipe dropped, ..." on 16 shots
+    is one line naming the first few shots), a kind met once as it is."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for text in fixups:
+        subject, _, what = text.partition(": ")
+        groups.setdefault(re.sub(r"[0-9]+", "#", what), []).append((subject, what))
+    lines = []
+    for items in groups.values():
+        if len(items) == 1:
+            lines.append(f"{items[0][0]}: {items[0][1]}")
+            continue
+        names = ", ".join(subject for subject, _ in items[:listed])
+        more = f" and {len(items) - listed} more" if len(items) > listed else ""
+        lines.append(f"{items[0][1]}: {len(items)} times ({names}{more})")
+    return lines
 
 
 def _dialogue_order(shotlist: ShotList) -> dict[str, int]:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("scriptkit", "exporters", "generators")
 #: What an exporter may import from scriptkit: the contract (models, timeline contract) and small utilities.
 EXPORTER_MAY_USE = {"scriptkit", "scriptkit.models", "scriptkit.contract", "scriptkit.errors", "scriptkit.io"}
-EXPORTER_MAY_USE |= {"scriptkit.rates", "scriptkit.xml", "scriptkit.mix"}  # mix: the levels every format writes
+EXPORTER_MAY_USE |= {"scriptkit.rates", "scriptkit.xml", "scriptkit.safexml", "scriptkit.mix"}  # mix: the levels
 
 
 def modules() -> dict[str, Path]:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from exporters import fcpxml, get_format
+from scriptkit import safexml
 from scriptkit.contract import item_frames, scriptkit_meta, shot_clips, shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
@@ -412,10 +413,10 @@ def test_truncated_file_names_the_line(tmp_path: Path) -> None:
 
 def test_size_limit_and_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, out = write_sample(tmp_path)
-    monkeypatch.setattr(fcpxml, "MAX_BYTES", 1000)
-    with pytest.raises(ScriptkitError, match="limit"):
+    monkeypatch.setattr(safexml, "MAX_XML_BYTES", 1000)
+    with pytest.raises(ScriptkitError, match="is read up to"):
         fcpxml.read(out)
-    with pytest.raises(ScriptkitError, match="cannot read"):
+    with pytest.raises(ScriptkitError, match="file not found"):
         fcpxml.read(tmp_path / "nope.fcpxml")
 
 

@@ -248,7 +248,7 @@ def test_reader_handles_crlf_bom_and_project_wrapper(tmp_path: Path) -> None:
             b"<xmeml><sequence><name>&x;</name></sequence></xmeml>",
             "entity",
         ),
-        (b'<?xml version="1.0"?><xmeml version="4"><sequence><name>cut', "not well-formed"),
+        (b'<?xml version="1.0"?><xmeml version="4"><sequence><name>cut', "malformed XML"),
         (b"<fcpxml version='1.10'/>", "not an xmeml"),
     ],
 )

@@ -74,6 +74,8 @@ from pydantic import TypeAdapter
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, ElementType, Script, Style
 from scriptkit.parse.scenes import make_script
+from scriptkit.safexml import parse_bytes
+from scriptkit.sanitize import clean, report
 
 _ELEMENTS = TypeAdapter(list[Element])
 _TYPE_MAP: dict[str, ElementType] = {
@@ -109,7 +111,6 @@ _STYLE_NAMES: dict[str, Style] = {"bold": "bold", "italic": "italic", "underline
 _STYLE_ORDER: tuple[Style, ...] = ("bold", "italic", "underline")
 _EXTENSION = re.compile(r"\(([^()]*)\)")
 _LENGTH = re.compile(r"^\s*(?:(\d{1,6})(?:\.(\d{1,6}))?)?\s*(?:(\d{1,6})\s*/\s*(\d{1,6}))?\s*$")
-_LXML_WHERE = re.compile(r",? line \d+, column \d+\s*$")
 _CREDIT = re.compile(r"\bby\s*:?\s*$", re.IGNORECASE)
 _SOURCE = re.compile(r"^\s*(based on|story by|adapted from|source)\b", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^\s*(copyright|©|\(c\))", re.IGNORECASE)
@@ -174,46 +175,19 @@ def parse_fdx(data: bytes, source: str = "") -> Script:
 
 
 def _parse_xml(data: bytes, path: str | None) -> etree._Element:
-    """Parse safely: no entities, no DTD, no network, default size limits; errors name the file and line."""
-    declared = re.search(rb"<!ENTITY", data)
-    if declared:
-        raise _entity_error(path, data.count(b"\n", 0, declared.start()) + 1)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        message = _LXML_WHERE.sub("", str(exc.msg or "syntax error")).strip()
-        if "amplification" in message or "entity reference loop" in message.lower():
-            raise _entity_error(path, exc.lineno) from None
-        if "XML_PARSE_HUGE" in message:
-            message = "beyond the XML safety limits (nesting deeper than 256 levels or a text over 10 MB)"
-        raise ScriptkitError(f"malformed XML: {message}", path, exc.lineno or None) from None
-    except (etree.ParserError, ValueError, LookupError) as exc:
-        raise ScriptkitError(f"cannot read as XML: {exc}", path) from None
-    if root is None:
-        raise ScriptkitError("malformed XML: no root element", path)
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise _entity_error(path, 1)
-    for node in root.iter(etree.Entity):
-        raise _entity_error(path, _line(node))
+    """Parse safely (`scriptkit.safexml`), then clean text no NLE format can carry (one warning for the file)."""
+    root = parse_bytes(data, path)
+    found: dict[int, int] = {}
+    for node in root.iter():
+        for attr in ("text", "tail"):
+            value = getattr(node, attr)
+            if value:
+                cleaned, count = clean(value)
+                if count:
+                    setattr(node, attr, cleaned)
+                    found[_line(node)] = found.get(_line(node), 0) + count
+    report(path or "", found)
     return root
-
-
-def _entity_error(path: str | None, line: int | None) -> ScriptkitError:
-    return ScriptkitError(
-        "refusing XML entity declarations (a Final Draft file never has them: XML bomb or external entity?)",
-        path,
-        line or None,
-    )
 
 
 def _line(node: etree._Element) -> int:

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import Element, Script, StyledRun
+from scriptkit.sanitize import clean_lines, report
 
 __all__ = ["decode_fountain", "parse_fountain", "parse_fountain_bytes"]
 
@@ -127,7 +128,8 @@ def parse_fountain(text: str, source: str = "") -> Script:
     """Parse Fountain text into a `Script` (see the module docstring for the rules)."""
     from scriptkit.parse.scenes import make_script
 
-    text = _normalise(text)
+    text, found = clean_lines(_normalise(text))
+    report(source, found)
     lines, linemap, notes = _cut_markup(text, source)
     body = "\n".join(lines) if linemap is not None else text
     parser = _Parser(linemap, notes)
