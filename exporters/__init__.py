@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import sha256_file
+from scriptkit.io import library_noise_caught, sha256_file
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -246,7 +246,8 @@ def read_timeline(path: Path) -> otio.schema.Timeline:
     if fmt.read is None:
         raise ScriptkitError(f"scriptkit cannot read {name} files yet", path)
     try:
-        timeline = fmt.read(path)
+        with library_noise_caught():
+            timeline = fmt.read(path)
     except ScriptkitError:
         raise
     except RecursionError:

@@ -28,7 +28,6 @@ import datetime
 import hashlib
 import io
 import itertools
-import logging
 import random
 import types
 import uuid
@@ -43,7 +42,7 @@ import opentimelineio as otio
 from exporters import Format
 from scriptkit.contract import SHOT_ID, clip_media, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_path, url_to_path
+from scriptkit.io import atomic_path, library_noise_caught, url_to_path
 from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
@@ -714,19 +713,6 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
     return {}
 
 
-@contextlib.contextmanager
-def _quiet_library() -> Iterator[None]:
-    """pyaaf2 logs through the root logger (`WARNING:root:Fraction(0,0) not mathematically plausible`) and the
-    adapter prints: neither reaches the user, whose message is one line."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        logging.disable(previous)
-
-
 def _operation_id(transition: otio.schema.Transition) -> str:
     """The operation definition id of an AAF transition as the adapter read it ("" when absent)."""
     group = (transition.metadata.get("AAF", {}) or {}).get("OperationGroup", {}) or {}
@@ -791,7 +777,7 @@ def read(path: Path) -> otio.schema.Timeline:
     if magic != bytes.fromhex("d0cf11e0a1b11ae1"):
         raise ScriptkitError("not an AAF file (no structured-storage header)", path)
     try:
-        with _quiet_library():
+        with library_noise_caught():
             timeline = otio.adapters.read_from_file(str(path), adapter_name="AAF")
     except Exception as exc:
         raise ScriptkitError(f"cannot read this AAF: {type(exc).__name__}: {exc}", path) from None

@@ -287,13 +287,22 @@ def diff_timelines(
 
 
 def require_ids(lay: Layout, path: Path | None) -> None:
-    """Refuse a timeline in which no clip carries an id of this project."""
-    if not any(p.identity.kind != "foreign" for p in lay.clips):
+    """Refuse a timeline in which no shot carries an id of this project (a music bed's id, which every project
+    shares, is not enough); one whose shots carry another project's ids says so."""
+    if any(p.identity.kind == "shot" for p in lay.clips):
+        return
+    others = sorted({str(shot) for p in lay.clips if (shot := scriptkit_md(p.clip).get("shot_id"))})
+    if others:
         raise ScriptkitError(
-            f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+            f"this timeline belongs to another project: none of its {len(others)} shots (e.g. {others[0]}) is ours",
             path,
-            hint="is it an export of a timeline from another project?",
+            hint="diff it against the project it was exported from",
         )
+    raise ScriptkitError(
+        f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+        path,
+        hint="is it an export of a timeline from another project?",
+    )
 
 
 def require_project(

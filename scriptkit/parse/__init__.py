@@ -51,6 +51,7 @@ DIALECTS = ("fountain", "fdx", "zh")
 #: Leading bytes of files that are not screenplay text -> what they are.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "a PDF document"),
+    (b"{\\rtf", "an RTF document"),
     (b"PK\x03\x04", "a zip archive (a Word .docx, an .odt or a .zip)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE compound file (a Word .doc or an older Final Draft file)"),
     (b"\x89PNG", "a PNG image"),
