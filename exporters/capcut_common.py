@@ -33,6 +33,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -217,8 +218,9 @@ class _Writer:
     def us(self, frame: int) -> int:
         return to_us(frame, self.rate)
 
-    def media(self, source: Path, name: str, metetype: str, duration: int) -> str:
-        """The draft path of `source` (copied under MEDIA_DIR once, named after its first user)."""
+    def media(self, source: Path, name: str, metetype: str, duration: int) -> tuple[str, str]:
+        """The draft path of `source` (copied under MEDIA_DIR once, named after its first user) and its id in
+        draft_meta_info.json (a material's `local_material_id`: how newer builds find local media)."""
         if source not in self.copies:
             stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "media"
             taken = set(self.copies.values())
@@ -248,7 +250,8 @@ class _Writer:
                     "width": size[0],
                 }
             )
-        return (self.draft / MEDIA_DIR / self.copies[source]).as_posix()
+        local = self.copies[source]
+        return (self.draft / MEDIA_DIR / local).as_posix(), self.id("meta:" + local).lower()
 
     def _helper(self, kind: str, key: str, value: dict[str, Any]) -> str:
         mid = self.id(f"{kind}:{key}")
@@ -267,9 +270,9 @@ class _Writer:
         for shot in lay.shots:
             still = shot.media != "movie"
             total = PHOTO_DURATION_US if still else self.us(shot.available)
-            path = self.media(shot.path, shot.name, "photo" if still else "video", total)
+            path, local_id = self.media(shot.path, shot.name, "photo" if still else "video", total)
             mid = self.id("video:" + shot.name + f":{shot.index}")
-            self.materials["videos"].append(_video_material(mid, shot, path, total, still, lay))
+            self.materials["videos"].append(_video_material(mid, shot, path, local_id, total, still, lay))
             refs = [
                 self.speed(f"shot{shot.index}"),
                 self._helper("canvases", f"shot{shot.index}", _CANVAS),
@@ -355,9 +358,9 @@ class _Writer:
         segments = []
         for n, clip in enumerate(track.clips):
             total = self.us(clip.source_start + clip.duration)
-            path = self.media(clip.path, clip.name, "music", total)
+            path, local_id = self.media(clip.path, clip.name, "music", total)
             mid = self.id(f"audio:{t}:{n}")
-            self.materials["audios"].append(_audio_material(mid, clip, path, total))
+            self.materials["audios"].append(_audio_material(mid, clip, path, local_id, total))
             refs = [
                 self.speed(f"a{t}:{n}"),
                 self._helper("sound_channel_mappings", f"a{t}:{n}", _CHANNELS),
@@ -594,7 +597,9 @@ _EMPTY_MATERIALS: dict[str, list[Any]] = {
 }  # fmt: skip
 
 
-def _video_material(mid: str, shot: ShotPlace, path: str, total: int, still: bool, lay: Layout) -> dict[str, Any]:
+def _video_material(
+    mid: str, shot: ShotPlace, path: str, local_id: str, total: int, still: bool, lay: Layout
+) -> dict[str, Any]:
     return {
         "id": mid,
         "type": "photo" if still else "video",
@@ -610,6 +615,7 @@ def _video_material(mid: str, shot: ShotPlace, path: str, total: int, still: boo
         "material_id": "",
         "material_url": "",
         "local_id": "",
+        "local_material_id": local_id,
         "crop": {
             "lower_left_x": 0.0, "lower_left_y": 1.0, "lower_right_x": 1.0, "lower_right_y": 1.0,
             "upper_left_x": 0.0, "upper_left_y": 0.0, "upper_right_x": 1.0, "upper_right_y": 0.0,
@@ -624,7 +630,7 @@ def _video_material(mid: str, shot: ShotPlace, path: str, total: int, still: boo
     }  # fmt: skip
 
 
-def _audio_material(mid: str, clip: AudioPlace, path: str, total: int) -> dict[str, Any]:
+def _audio_material(mid: str, clip: AudioPlace, path: str, local_id: str, total: int) -> dict[str, Any]:
     return {
         "id": mid,
         "type": "extract_music",
@@ -637,7 +643,7 @@ def _audio_material(mid: str, clip: AudioPlace, path: str, total: int) -> dict[s
         "music_id": "",
         "source_platform": 0,
         "wave_points": [],
-        "local_material_id": "",
+        "local_material_id": local_id,
         "effect_id": "",
         "resource_id": "",
         "text_id": "",
@@ -984,7 +990,12 @@ def read_draft(path: Path, app: App) -> otio.schema.Timeline:
                 )
                 pending = None
             clip, pending = _clip(seg, materials, primary.folder, rate, start, end)
+            fade_in, fade_out = _alpha_fades(seg, rate, end - start)
+            if fade_in:
+                out.append(_fade("in", fade_in, fps))
             out.append(clip)
+            if fade_out:
+                out.append(_fade("out", fade_out, fps))
             pos = end
     _attach_subtitles(tl, subtitles, rate)
     return tl
@@ -994,6 +1005,38 @@ def _target(seg: dict[str, Any], rate: Fraction) -> tuple[int, int]:
     rng = seg.get("target_timerange") or {}
     start = int(rng.get("start") or 0)
     return to_frames(start, rate), to_frames(start + int(rng.get("duration") or 0), rate)
+
+
+def _alpha_fades(seg: dict[str, Any], rate: Fraction, frames: int) -> tuple[int, int]:
+    """(fade-in frames, fade-out frames) of a segment's alpha keyframes: 0 -> 1 from its start, 1 -> 0 to its end."""
+    fade_in = fade_out = 0
+    for track in seg.get("common_keyframes") or []:
+        if track.get("property_type") != "KFTypeAlpha":
+            continue
+        points = [
+            (int(k.get("time_offset") or 0), float((k.get("values") or [1.0])[0]))
+            for k in track.get("keyframe_list") or []
+        ]
+        for (a, va), (b, vb) in pairwise(sorted(points)):
+            if a == 0 and va == 0.0 and vb == 1.0:
+                fade_in = to_frames(b, rate)
+            elif va == 1.0 and vb == 0.0 and to_frames(b, rate) >= frames - 1:
+                fade_out = frames - to_frames(a, rate)
+    return fade_in, fade_out
+
+
+def _fade(kind: str, frames: int, fps: float) -> otio.schema.Transition:
+    """Our fade from / to black: a transition before (in) or after (out) its clip."""
+    import opentimelineio as otio
+
+    zero, length = otio.opentime.RationalTime(0, fps), otio.opentime.RationalTime(frames, fps)
+    return otio.schema.Transition(
+        name=f"Fade {kind.capitalize()}",
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=zero if kind == "in" else length,
+        out_offset=length if kind == "in" else zero,
+        metadata={"scriptkit": {"kind": f"fade_{kind}"}},
+    )
 
 
 def _text_of(material: dict[str, Any]) -> str:
@@ -1078,7 +1121,8 @@ def _clip(
 
 
 def _attach_subtitles(tl: otio.schema.Timeline, subtitles: list[tuple[int, int, str]], rate: Fraction) -> None:
-    """Keep every subtitle on the timeline, and each on the audio clip it starts under (the line it captions)."""
+    """Keep every subtitle on the timeline, and each as metadata["caption"] of the audio clip it starts under (the
+    line it captions: `diff` reports a caption that differs from the line's text)."""
     from scriptkit.contract import flatten
 
     set_metadata(tl, "capcut_subtitles", [{"start": s, "end": e, "text": t} for s, e, t in subtitles])
@@ -1092,7 +1136,7 @@ def _attach_subtitles(tl: otio.schema.Timeline, subtitles: list[tuple[int, int, 
                 continue
             for start, end, text in subtitles:
                 if start == slot.start or (slot.start <= start < slot.end and end <= slot.end):
-                    set_metadata(slot.item, "capcut_subtitle", text)
+                    set_metadata(slot.item, "caption", text)
                     break
 
 
