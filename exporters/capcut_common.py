@@ -1211,3 +1211,25 @@ def install_draft(draft: Path, app: str, drafts_dir: Path, name: str | None = No
             )
             meta.write_bytes(draft_json(data))
     return target
+
+
+def install_command(draft: Path, drafts_dir: Path | None, name: str | None) -> Path:
+    """`scriptkit install`: the app from the draft's own markers, its draft folder from this machine's system
+    unless `drafts_dir` is given; the draft's name in the app is its folder name without our suffix."""
+    import sys
+
+    from exporters import guess_format
+
+    draft = Path(draft)
+    if not draft.is_dir():
+        raise ScriptkitError("not a draft folder", draft)
+    app = guess_format(draft)
+    if app not in MARKERS:
+        raise ScriptkitError(f"not a CapCut / Jianying draft (it reads as {app})", draft)
+    if drafts_dir is None:
+        system = {"win32": "windows", "darwin": "macos"}.get(sys.platform)
+        if system is None:
+            raise ScriptkitError(f"{app} runs on Windows and macOS only: name its draft folder with --drafts-dir")
+        drafts_dir = draft_store(app, system)
+    stem = draft.name.removesuffix(f".{app}")
+    return install_draft(draft, app, drafts_dir, name or stem)

@@ -343,3 +343,62 @@ def test_install_places_the_draft_rewrites_paths_and_backs_up(tmp_path: Path) ->
     install_draft(path, "capcut", store, "Last Train")
     backup = store / "Last Train.backup-1"
     assert json.loads((backup / "draft_content.json").read_bytes())["name"] == "edited in the app"
+
+
+def test_refine_keeps_the_edits_made_in_the_app(tmp_path: Path) -> None:
+    from scriptkit.conform.identity import known_ids_from_timeline
+    from scriptkit.conform.layout import layout
+    from scriptkit.project import diff_command
+    from scriptkit.refine import refine_project
+    from tests.test_refine import episode_shotlist, make_project, timeline_file
+
+    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut"])
+    own = tmp_path / "broll rain.png"
+    own.write_bytes(png_bytes((10, 20, 30), 54, 96))
+    edited = tmp_path / "User Data" / "0707"  # as the editor copied it out of the app's draft store
+    shutil.copytree(timeline_file(project, "capcut"), edited)
+    edit_like_the_app(edited, own)
+    lines = diff_command(project, edited)
+    assert any(line.startswith("deleted ") for line in lines) and any("changed subtitle" in line for line in lines)
+    result = refine_project(project, edited=edited)
+    plan = read_timeline(timeline_file(project, "capcut"))
+    known = known_ids_from_timeline(plan)
+
+    def cut(tl: otio.schema.Timeline) -> list[tuple[str, int, int, int]]:
+        return [
+            (p.identity.owner or p.clip.name, p.start, p.source_in, p.duration) for p in layout(tl, known, 30.0).shots()
+        ]
+
+    new = read_timeline(timeline_file(result.version_dir, "capcut"))
+    assert cut(new) == cut(read_timeline(edited)) != cut(plan)
+    assert [c.name for c in new.tracks[0].find_clips()][-1] == "broll rain.png"
+    assert get_format("capcut").validate(timeline_file(result.version_dir, "capcut"), ["capcut"]) == []
+
+
+def test_install_refuses_while_the_app_runs(tmp_path: Path) -> None:
+    _, path = _write(tmp_path, "capcut")
+    app = tmp_path / "bin" / "CapCut"  # a real process under the app's name
+    app.parent.mkdir()
+    shutil.copyfile(shutil.which("sleep") or "/bin/sleep", app)
+    app.chmod(0o755)
+    running = subprocess.Popen([str(app), "30"])
+    try:
+        with pytest.raises(ScriptkitError, match="capcut is running: quit it first"):
+            install_draft(path, "capcut", tmp_path / "store")
+    finally:
+        running.kill()
+        running.wait()
+    assert not (tmp_path / "store").exists()
+
+
+def test_the_install_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scriptkit.cli import app
+
+    _, path = _write(tmp_path, "jianying")
+    store = tmp_path / "JianyingPro" / "User Data" / "Projects" / "com.lveditor.draft"
+    result = CliRunner().invoke(app, ["install", str(path), "--drafts-dir", str(store)])
+    assert result.exit_code == 0 and (store / "last-train" / "draft_content.json").is_file()
+    bad = CliRunner().invoke(app, ["install", str(tmp_path / "nothing"), "--drafts-dir", str(store)])
+    assert bad.exit_code == 2 and "not a draft folder" in bad.output
