@@ -26,11 +26,11 @@ metadata["capcut"]. An encrypted draft (Jianying 6+) is refused with one clear m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import shutil
-import uuid
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -121,8 +121,10 @@ SUBTITLE_Y_LANDSCAPE = -0.8
 
 
 def to_us(frame: int, rate: Fraction) -> int:
-    """Integer microseconds of a frame boundary (exact rational arithmetic, rounded half to even)."""
-    return round(Fraction(frame) * 1_000_000 / rate)
+    """Integer microseconds of a frame boundary (exact integer arithmetic, rounded half to even)."""
+    quotient, rest = divmod(frame * 1_000_000 * rate.denominator, rate.numerator)
+    twice = 2 * rest
+    return quotient + (twice > rate.numerator or (twice == rate.numerator and quotient % 2 == 1))
 
 
 def to_frames(us: int | float, rate: Fraction) -> int:
@@ -140,13 +142,14 @@ def span(start: int, end: int, rate: Fraction) -> dict[str, int]:
 
 
 class _Ids:
-    """Deterministic upper-case UUIDs, as the apps write them, from the draft id and a key."""
+    """Deterministic upper-case ids in the apps' UUID layout (8-4-4-4-12 hex digits), from a seed and a key."""
 
     def __init__(self, seed: str) -> None:
-        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, "scriptkit-capcut:" + seed)
+        self.namespace = hashlib.sha1(("scriptkit-capcut:" + seed).encode("utf-8")).digest()
 
     def __call__(self, key: str) -> str:
-        return str(uuid.uuid5(self.namespace, key)).upper()
+        h = hashlib.sha1(self.namespace + key.encode("utf-8")).hexdigest().upper()
+        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def _utf16_len(text: str) -> int:
@@ -213,6 +216,7 @@ class _Writer:
             )
         }
         self.copies: dict[Path, str] = {}  # source file -> its name under MEDIA_DIR
+        self.taken: set[str] = set(self.copies.values())
         self.registered: list[dict[str, Any]] = []  # draft_meta_info entries
 
     def us(self, frame: int) -> int:
@@ -223,12 +227,12 @@ class _Writer:
         draft_meta_info.json (a material's `local_material_id`: how newer builds find local media)."""
         if source not in self.copies:
             stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "media"
-            taken = set(self.copies.values())
             local, n = f"{stem}{source.suffix.lower()}", 1
-            while local in taken:
+            while local in self.taken:
                 n += 1
                 local = f"{stem}-{n}{source.suffix.lower()}"
             self.copies[source] = local
+            self.taken.add(local)
             path = (self.draft / MEDIA_DIR / local).as_posix()
             size = (self.lay.width, self.lay.height) if metetype != "music" else (0, 0)
             self.registered.append(
@@ -699,6 +703,15 @@ def draft_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A copy of `source` at `target`: a hard link where both are on one file system (our media is written
+    atomically, replaced and never changed in place, so the draft's copy never changes), else a byte copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def write_draft(timeline: otio.schema.Timeline, path: Path, profile: Profile) -> None:
     """Write the draft folder `path` (atomically: a reader never sees half of one)."""
     path = Path(path).absolute()
@@ -714,7 +727,7 @@ def write_draft(timeline: otio.schema.Timeline, path: Path, profile: Profile) ->
         for source, local in writer.copies.items():
             target = tmp / MEDIA_DIR / local
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            _link_or_copy(source, target)
         folders = [tmp]
         if profile.timelines:
             folder = tmp / "Timelines" / content["id"]
