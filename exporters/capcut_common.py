@@ -872,15 +872,6 @@ def sniff(path: Path, app_source: str) -> bool:
     return found == app_source or (app_source == "lv" and found != "cc")
 
 
-def validate_draft(path: Path, nles: list[str]) -> list[str]:
-    """Preflight of a written draft: every strict structural problem, in plain words."""
-    from exporters.capcut_schema import check_draft
-
-    primary = find_primary(Path(path))
-    rate = _rate(load_json(primary.path))
-    return [str(problem) for problem in check_draft(path, rate)]
-
-
 def _media_path(raw: str, folder: Path) -> Path:
     """A material path as a local file: as written, else the same file under this draft folder."""
     if raw.startswith("##_draftpath_placeholder_"):
@@ -897,7 +888,7 @@ def _media_path(raw: str, folder: Path) -> Path:
     return path
 
 
-def _rate(data: dict[str, Any]) -> Fraction:
+def draft_rate(data: dict[str, Any]) -> Fraction:
     fps = (
         (data.get("extra_info") or {}).get("scriptkit", {}).get("fps")
         if isinstance(data.get("extra_info"), dict)
@@ -921,7 +912,7 @@ def read_draft(path: Path, app: App) -> otio.schema.Timeline:
 
     primary = find_primary(Path(path))
     data = load_json(primary.path)
-    rate = _rate(data)
+    rate = draft_rate(data)
     fps = float(rate)
     rt = lambda frames: otio.opentime.RationalTime(frames, fps)  # noqa: E731
     materials: dict[str, tuple[str, dict[str, Any]]] = {}

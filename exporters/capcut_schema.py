@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from exporters.capcut_common import META_NAME, find_primary, load_json, to_frames, to_us
+from exporters.capcut_common import META_NAME, draft_rate, find_primary, load_json, to_frames, to_us
 
 #: Material lists whose entries name a local file in "path".
 _FILE_MATERIALS = ("videos", "audios")
@@ -126,3 +126,10 @@ def check_draft(path: Path, rate: Fraction | None = None) -> list[Problem]:
                 if item.get("path") and item["path"] not in registered:
                     problems.append(Problem("registry", f"{item['path']} is not registered in {META_NAME}"))
     return problems
+
+
+def validate_draft(path: Path, nles: list[str]) -> list[str]:
+    """The formats' preflight of a written draft: every strict structural problem, in plain words."""
+    primary = find_primary(Path(path))
+    rate = draft_rate(load_json(primary.path))
+    return [str(problem) for problem in check_draft(path, rate)]

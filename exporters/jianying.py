@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from exporters import Format, FormatOptions
-from exporters.capcut_common import Profile, read_draft, sniff, validate_draft, write_draft
+from exporters.capcut_common import Profile, read_draft, sniff, write_draft
+from exporters.capcut_schema import validate_draft
 
 if TYPE_CHECKING:
     import opentimelineio as otio

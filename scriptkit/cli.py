@@ -273,7 +273,9 @@ def check(
 @app.command()
 def diff(
     plan_file: Annotated[Path, typer.Argument(help="The project folder or its timeline as written.")],
-    edited: Annotated[Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF).")],
+    edited: Annotated[
+        Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF, a CapCut draft).")
+    ],
 ) -> None:
     """Say in plain words what the editor changed.
 
