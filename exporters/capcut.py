@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from exporters import Format, FormatOptions
-from exporters.capcut_common import Profile, read_draft, sniff, write_draft
-from exporters.capcut_schema import validate_draft
-
-if TYPE_CHECKING:
-    import opentimelineio as otio
-
-    from scriptkit.models import ExportOptions
+from exporters import FormatOptions
+from exporters.capcut_format import draft_format
 
 
 class CapcutOptions(FormatOptions):
@@ -24,28 +17,4 @@ class CapcutOptions(FormatOptions):
     capcut_draft_seed: str | None = None
 
 
-def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
-    opts = FORMAT.options_from(options)
-    seed = Path(opts.capcut_draft_seed) if opts.capcut_draft_seed else None
-    write_draft(timeline, path, Profile("capcut", opts.capcut_os, opts.capcut_timelines, seed))
-
-
-def read(path: Path) -> otio.schema.Timeline:
-    return read_draft(path, "capcut")
-
-
-FORMAT = Format(
-    name="capcut",
-    description="CapCut draft folder (stills/movies with camera keyframes, audio tracks, subtitles, transitions)",
-    suffixes=(".capcut", ".json"),
-    output="{slug}.capcut",
-    nles=("capcut",),
-    primary_for=("capcut",),
-    folder=True,
-    write=write,
-    read=read,
-    sniff=lambda path: sniff(path, "cc"),
-    validate=validate_draft,
-    options=CapcutOptions,
-    metadata_keys=("capcut",),
-)
+FORMAT = draft_format("capcut", CapcutOptions)
