@@ -120,6 +120,11 @@ SUBTITLE_Y_LANDSCAPE = -0.8
 # ------------------------------------------------------------------------------------------ time
 
 
+def placeholder(draft_id: str) -> str:
+    """The apps' own prefix of a path inside the draft folder (resolved by the app wherever the draft is)."""
+    return f"##_draftpath_placeholder_{draft_id}_##"
+
+
 def to_us(frame: int, rate: Fraction) -> int:
     """Integer microseconds of a frame boundary (exact integer arithmetic, rounded half to even)."""
     quotient, rest = divmod(frame * 1_000_000 * rate.denominator, rate.numerator)
@@ -165,6 +170,9 @@ class Profile:
     system: System = "windows"
     timelines: bool = False
     seed: Path | None = None
+    #: Media paths in the apps' draft-relative form (`##_draftpath_placeholder_<draft id>_##/...`) and no
+    #: folder named in draft_meta_info.json (`--relative-media`): the draft's bytes do not depend on its folder.
+    relative: bool = False
 
     @property
     def primary(self) -> str:
@@ -201,6 +209,7 @@ class _Writer:
         self.rate = lay.rate
         self.draft_id = _Ids(lay.name)("draft")
         self.id = _Ids(self.draft_id)
+        self.root = placeholder(self.draft_id) if profile.relative else draft.as_posix()
         self.materials: dict[str, list[dict[str, Any]]] = {
             key: []
             for key in (
@@ -233,7 +242,7 @@ class _Writer:
                 local = f"{stem}-{n}{source.suffix.lower()}"
             self.copies[source] = local
             self.taken.add(local)
-            path = (self.draft / MEDIA_DIR / local).as_posix()
+            path = f"{self.root}/{MEDIA_DIR}/{local}"
             size = (self.lay.width, self.lay.height) if metetype != "music" else (0, 0)
             self.registered.append(
                 {
@@ -255,7 +264,7 @@ class _Writer:
                 }
             )
         local = self.copies[source]
-        return (self.draft / MEDIA_DIR / local).as_posix(), self.id("meta:" + local).lower()
+        return f"{self.root}/{MEDIA_DIR}/{local}", self.id("meta:" + local).lower()
 
     def _helper(self, kind: str, key: str, value: dict[str, Any]) -> str:
         mid = self.id(f"{kind}:{key}")
@@ -489,7 +498,7 @@ class _Writer:
                 "draft_enterprise_name": "",
                 "enterprise_material": [],
             },
-            "draft_fold_path": self.draft.as_posix(),
+            "draft_fold_path": "" if self.profile.relative else self.draft.as_posix(),
             "draft_id": self.draft_id,
             "draft_is_ai_shorts": False,
             "draft_is_article_video_draft": False,
@@ -500,7 +509,7 @@ class _Writer:
             "draft_name": name,
             "draft_new_version": content["new_version"],
             "draft_removable_storage_device": "",
-            "draft_root_path": self.draft.parent.as_posix(),
+            "draft_root_path": "" if self.profile.relative else self.draft.parent.as_posix(),
             "draft_segment_extra_info": [],
             "draft_timeline_materials_size_": 0,
             "draft_type": "",
@@ -1189,8 +1198,10 @@ def install_draft(draft: Path, app: str, drafts_dir: Path, name: str | None = No
     if app_running(app):
         raise ScriptkitError(f"{app} is running: quit it first, then install again (it would overwrite the draft)")
     meta_path = draft / META_NAME
-    old_root = load_json(meta_path).get("draft_fold_path") if meta_path.is_file() else None
-    old_root = str(old_root or draft.as_posix())
+    meta_data = load_json(meta_path) if meta_path.is_file() else {}
+    old_roots = [str(meta_data.get("draft_fold_path") or draft.as_posix())]
+    if meta_data.get("draft_id"):
+        old_roots.append(placeholder(str(meta_data["draft_id"])))
     target = Path(drafts_dir).absolute() / (name or draft.name)
     if target.exists():
         n = 1
@@ -1203,8 +1214,11 @@ def install_draft(draft: Path, app: str, drafts_dir: Path, name: str | None = No
         for item in sorted(tmp.rglob("*")):
             if item.is_file() and (item.suffix in (".json", ".tmp", ".bak")):
                 raw = item.read_bytes()
-                if raw.lstrip().startswith(b"{") and old_root.encode() in raw:
-                    item.write_bytes(raw.replace(_json_str(old_root), _json_str(new_root)))
+                if not raw.lstrip().startswith(b"{"):
+                    continue
+                for old_root in old_roots:
+                    raw = raw.replace(_json_str(old_root), _json_str(new_root))
+                item.write_bytes(raw)
         meta = tmp / META_NAME
         if meta.is_file():
             data = load_json(meta)

@@ -30,9 +30,8 @@ def draft_format(app: App, options: type[FormatOptions]) -> Format:
     def write(timeline: otio.schema.Timeline, path: Path, export: ExportOptions) -> None:
         opts = fmt.options_from(export)
         seed = getattr(opts, f"{app}_draft_seed")
-        profile = Profile(
-            app, getattr(opts, f"{app}_os"), getattr(opts, f"{app}_timelines"), Path(seed) if seed else None
-        )
+        system, timelines = getattr(opts, f"{app}_os"), getattr(opts, f"{app}_timelines")
+        profile = Profile(app, system, timelines, Path(seed) if seed else None, export.relative_media)
         write_draft(timeline, path, profile)
 
     fmt = Format(

@@ -105,12 +105,14 @@ def test_the_reader_maps_speed_transitions_and_text() -> None:
 # ------------------------------------------------------------------------------------------ writing
 
 
-def _write(tmp: Path, name: str, **formats: Any) -> tuple[otio.schema.Timeline, Path]:
+def _write(tmp: Path, name: str, relative: bool = False, **formats: Any) -> tuple[otio.schema.Timeline, Path]:
     shotlist, assets, media = sample_media(tmp)
     tl = build_timeline(shotlist, assets, media)
     fmt = get_format(name)
     path = fmt.output_path(tmp / "project", "last-train")
-    options = ExportOptions(project_dir=str(tmp / "project"), media_dir=str(media), formats={name: formats})
+    options = ExportOptions(
+        project_dir=str(tmp / "project"), media_dir=str(media), relative_media=relative, formats={name: formats}
+    )
     fmt.write(tl, path, options)
     return tl, path
 
@@ -329,8 +331,12 @@ def test_diff_reports_each_edit_made_in_the_app(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------ install
 
 
-def test_install_places_the_draft_rewrites_paths_and_backs_up(tmp_path: Path) -> None:
-    _, path = _write(tmp_path, "capcut")
+@pytest.mark.parametrize("relative", [False, True])
+def test_install_places_the_draft_rewrites_paths_and_backs_up(tmp_path: Path, relative: bool) -> None:
+    tl, path = _write(tmp_path, "capcut", relative)
+    if relative:  # the apps' draft-relative paths: the same bytes wherever the draft is, read back the same
+        assert load_json(path / META_NAME)["draft_fold_path"] == ""
+        assert shot_cuts(read_timeline(path)) == shot_cuts(tl) and check_draft(path, Fraction(30)) == []
     store = tmp_path / "User Data" / "Projects" / "com.lveditor.draft"
     first = install_draft(path, "capcut", store, "Last Train")
     data = json.loads((first / "draft_content.json").read_bytes())
