@@ -116,6 +116,8 @@ MODULES: dict[str, str] = {
     "aaf": "exporters.aaf",
     "kdenlive": "exporters.kdenlive",
     "mlt": "exporters.mlt",
+    "capcut": "exporters.capcut",
+    "jianying": "exporters.jianying",
     "otioz": "exporters.otioz",
     "srt": "exporters.subtitles",
     "vtt": "exporters.webvtt",

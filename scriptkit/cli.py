@@ -195,6 +195,12 @@ def build(
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render preview.mp4.")] = True,
     preview_size: Annotated[str | None, typer.Option("--preview-size", help="WxH, e.g. 540x960.")] = None,
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
+    draft_os: Annotated[
+        str, typer.Option("--draft-os", help="CapCut / Jianying draft for windows or macos.")
+    ] = "windows",
+    draft_seed: Annotated[
+        Path | None, typer.Option("--draft-seed", help="An empty draft made by the editor's CapCut / Jianying.")
+    ] = None,
     image_backend: Annotated[str | None, typer.Option("--image-backend")] = None,
     voice_backend: Annotated[str | None, typer.Option("--voice-backend")] = None,
     video_backend: VideoBackend = None,
@@ -224,6 +230,10 @@ def build(
         format_options={
             "fcpxml": {"fcpxml_version": fcpxml_version},
             "preview": {"preview_size": preview_size, "burn_in": burn_in},
+            **{
+                app: {f"{app}_os": draft_os, f"{app}_draft_seed": str(draft_seed) if draft_seed else None}
+                for app in ("capcut", "jianying")
+            },
         },
         image_backend=image_backend,
         voice_backend=voice_backend,
@@ -286,7 +296,9 @@ def check(
 @app.command()
 def diff(
     plan_file: Annotated[Path, typer.Argument(help="The project folder or its timeline as written.")],
-    edited: Annotated[Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF).")],
+    edited: Annotated[
+        Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF, a CapCut draft).")
+    ],
 ) -> None:
     """Say in plain words what the editor changed.
 
@@ -337,6 +349,28 @@ def refine(
             removed=removed,
             quiet=quiet,
         )
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+@app.command()
+def install(
+    draft: Annotated[Path, typer.Argument(help="A CapCut / Jianying draft folder written by `scriptkit build`.")],
+    drafts_dir: Annotated[
+        Path | None, typer.Option("--drafts-dir", help="The app's draft folder (default: where the app keeps it).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The draft's name in the app.")] = None,
+) -> None:
+    """Place a draft in CapCut's or Jianying's draft folder (paths rewritten, what it replaces backed up).
+
+    Example:
+
+      scriptkit install ep07/last-train.capcut
+    """
+    from exporters.capcut_common import install_command
+
+    try:
+        out.print(f"installed {install_command(draft, drafts_dir, name)}")
     except ScriptkitError as exc:
         _fail(exc)
 
