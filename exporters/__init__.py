@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import sha256_file
+from scriptkit.io import library_noise_caught, sha256_file
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -116,6 +116,8 @@ MODULES: dict[str, str] = {
     "aaf": "exporters.aaf",
     "kdenlive": "exporters.kdenlive",
     "mlt": "exporters.mlt",
+    "capcut": "exporters.capcut",
+    "jianying": "exporters.jianying",
     "otioz": "exporters.otioz",
     "srt": "exporters.subtitles",
     "vtt": "exporters.webvtt",
@@ -246,7 +248,8 @@ def read_timeline(path: Path) -> otio.schema.Timeline:
     if fmt.read is None:
         raise ScriptkitError(f"scriptkit cannot read {name} files yet", path)
     try:
-        timeline = fmt.read(path)
+        with library_noise_caught():
+            timeline = fmt.read(path)
     except ScriptkitError:
         raise
     except RecursionError:

@@ -28,7 +28,6 @@ import datetime
 import hashlib
 import io
 import itertools
-import logging
 import random
 import types
 import uuid
@@ -43,7 +42,7 @@ import opentimelineio as otio
 from exporters import Format
 from scriptkit.contract import SHOT_ID, clip_media, scriptkit_view, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
-from scriptkit.io import atomic_path, url_to_path
+from scriptkit.io import atomic_path, library_noise_caught, url_to_path
 from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
@@ -646,6 +645,17 @@ def _fast_pyaaf2() -> Iterator[None]:
         yield
 
 
+def _content_seed(timeline: otio.schema.Timeline) -> str:
+    """A hash of what the timeline holds, with media named by file name, not folder: the same project built in two
+    folders gives the same ids (and bytes, but for the media paths themselves)."""
+    content = timeline.clone()
+    for clip in content.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+            reference.target_url = reference.target_url.rsplit("/", 1)[-1]
+    return hashlib.sha256(otio.adapters.write_to_string(content, "otio_json").encode()).hexdigest()
+
+
 def write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions) -> None:
     """Write `timeline` as AAF at `path` (same timeline -> same bytes); on any failure no file is left."""
     _write(timeline, path, options, fast=True)
@@ -660,7 +670,7 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     module = otio.adapters.from_name("AAF").module()
     # every other mob id, the generation id and the tree shuffle come from the whole content: an unchanged
     # timeline gives the same bytes, a changed one never reuses an id of another version for another mob
-    seed = hashlib.sha256(otio.adapters.write_to_string(copy, "otio_json").encode()).hexdigest()
+    seed = _content_seed(copy)
     import aaf2
 
     fast = fast and getattr(aaf2, "__version__", None) in FAST_PYAAF2_VERSIONS
@@ -701,19 +711,6 @@ def _identity(clip: otio.schema.Clip, is_video: bool) -> dict[str, Any]:
     if is_video and SHOT_ID.match(clip.name or ""):
         return {"kind": "shot", "shot_id": clip.name, "id_source": "clip_name"}
     return {}
-
-
-@contextlib.contextmanager
-def _quiet_library() -> Iterator[None]:
-    """pyaaf2 logs through the root logger (`WARNING:root:Fraction(0,0) not mathematically plausible`) and the
-    adapter prints: neither reaches the user, whose message is one line."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        logging.disable(previous)
 
 
 def _operation_id(transition: otio.schema.Transition) -> str:
@@ -780,7 +777,7 @@ def read(path: Path) -> otio.schema.Timeline:
     if magic != bytes.fromhex("d0cf11e0a1b11ae1"):
         raise ScriptkitError("not an AAF file (no structured-storage header)", path)
     try:
-        with _quiet_library():
+        with library_noise_caught():
             timeline = otio.adapters.read_from_file(str(path), adapter_name="AAF")
     except Exception as exc:
         raise ScriptkitError(f"cannot read this AAF: {type(exc).__name__}: {exc}", path) from None

@@ -230,7 +230,8 @@ def edl_text(timeline: otio.schema.Timeline, track: otio.schema.Track, options: 
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_")[:80] or "AUDIO"
+    """A track name as part of a file name: letters of any script kept ('DIALOGUE 林晓' -> 'DIALOGUE_林晓')."""
+    return re.sub(r"[^\w-]+", "_", name.strip()).strip("_")[:80] or "AUDIO"
 
 
 def audio_paths(timeline: otio.schema.Timeline, path: Path) -> list[tuple[otio.schema.Track, Path]]:

@@ -30,6 +30,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import LOCK_NAME, atomic_write_bytes, atomic_write_text, folder_lock, remove_stale_temps
 from scriptkit.models import Assets, ExportOptions, ShotList
 from scriptkit.rates import DROP_FRAME_RATES
+from scriptkit.shot_ids import romanize
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -60,12 +61,15 @@ class BuildRequest(BaseModel):
     ray_address: str | None = None
     #: A folder whose content-addressed cache is shared with other builds (a season's); default: the project's media.
     cache: str | None = None
+    #: fountain | fdx | zh: the screenplay's format when its extension and content would not say.
+    dialect: str | None = None
 
 
 def slugify(text: str) -> str:
-    """'The Last Train!' -> 'the-last-train' (ASCII letters, digits and dashes; never empty; at most 80
-    characters, so that every output name stays within the 255 bytes a file system allows)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()[:400]).strip("-")[:80].strip("-")
+    """'The Last Train!' -> 'the-last-train', '逆袭 第1集' -> 'ni-xi-di-1-ji' (ASCII letters, digits and dashes;
+    Chinese as pinyin; never empty; at most 80 characters, so that every output name stays within the 255 bytes a
+    file system allows)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", romanize(text[:400]).lower()).strip("-")[:80].strip("-")
     return slug or "untitled"
 
 
@@ -380,7 +384,7 @@ def _build_locked(
     from scriptkit.voice_timing import record_timing
 
     template = load_template(request.template)
-    shotlist = planned if planned is not None else load_shotlist(source, template)
+    shotlist = planned if planned is not None else load_shotlist(source, template, request.dialect)
     formats = formats_for(request.nle, request.preview)
     media_dir = project_dir / "media"
     options = export_options(request, shotlist, project_dir, media_dir)

@@ -52,6 +52,14 @@ RayAddress = Annotated[
     str | None,
     typer.Option("--ray-address", help="HOST:PORT of a Ray cluster to join; without it --executor ray starts one."),
 ]
+Dialect = Annotated[
+    str | None,
+    typer.Option("--dialect", help="Screenplay format: fountain, fdx or zh (default: by extension, content)."),
+]
+DraftOs = Annotated[str, typer.Option("--draft-os", help="CapCut / Jianying draft for windows or macos.")]
+DraftSeed = Annotated[
+    Path | None, typer.Option("--draft-seed", help="An empty draft made by the editor's CapCut / Jianying.")
+]
 NLE_HELP = "NLE targets, comma-separated, or all (`scriptkit formats` lists the targets and what each gets)."
 
 # soft_wrap: one finding is one line, whatever the terminal width (pipelines grep these lines)
@@ -69,6 +77,7 @@ def _fail(exc: ScriptkitError) -> None:
 def parse(
     file: Annotated[Path, typer.Argument(help="A .fountain or .fdx screenplay.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the public JSON contract.")] = False,
+    dialect: Dialect = None,
 ) -> None:
     """Parse a screenplay and print its elements.
 
@@ -80,7 +89,7 @@ def parse(
     from scriptkit.parse.public import public_json
 
     try:
-        script = load_script(file)
+        script = load_script(file, dialect)
     except ScriptkitError as exc:
         _fail(exc)
     if as_json:
@@ -124,6 +133,7 @@ def plan(
         "shots.yaml"
     ),
     template: Annotated[str, typer.Option("--template", "-t", help="Template name or YAML path.")] = "vertical-drama",
+    dialect: Dialect = None,
 ) -> None:
     """Plan shots for a screenplay and write the shot list.
 
@@ -138,7 +148,7 @@ def plan(
 
     try:
         preset = load_template(template)
-        shotlist = load_shotlist(file, preset)
+        shotlist = load_shotlist(file, preset, dialect)
         write_shotlist(shotlist, output)
     except ScriptkitError as exc:
         _fail(exc)
@@ -205,6 +215,8 @@ def build(
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render preview.mp4.")] = True,
     preview_size: PreviewSize = None,
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in", help="Burn shot id, timecode, subtitles.")] = True,
+    draft_os: DraftOs = "windows",
+    draft_seed: DraftSeed = None,
     image_backend: ImageBackend = None,
     voice_backend: VoiceBackend = None,
     video_backend: VideoBackend = None,
@@ -213,6 +225,7 @@ def build(
     quiet: Quiet = False,
     executor: Executor = "local",
     ray_address: RayAddress = None,
+    dialect: Dialect = None,
 ) -> None:
     """Parse, plan, generate and write a project folder every NLE can open.
 
@@ -234,6 +247,8 @@ def build(
         relative_media=relative_media,
         drop_frame=drop_frame,
         preview=preview,
+        draft_os=draft_os,
+        draft_seed=draft_seed,
         image_backend=image_backend,
         voice_backend=voice_backend,
         video_backend=video_backend,
@@ -242,6 +257,7 @@ def build(
         quiet=quiet,
         executor=executor,
         ray_address=ray_address,
+        dialect=dialect,
     )
     try:
         build_project(request)
@@ -251,7 +267,7 @@ def build(
 
 def _build_request(
     *, file: Path, output: Path, style: Path | None, fcpxml_version: str, preview_size: str | None, burn_in: bool,
-    config: Path | None, **values: object,
+    draft_os: str, draft_seed: Path | None, config: Path | None, **values: object,
 ) -> BuildRequest:  # fmt: skip
     """The build options as data (`build` and `build-season` share them)."""
     from scriptkit.build import BuildRequest
@@ -264,6 +280,10 @@ def _build_request(
         format_options={
             "fcpxml": {"fcpxml_version": fcpxml_version},
             "preview": {"preview_size": preview_size, "burn_in": burn_in},
+            **{
+                app: {f"{app}_os": draft_os, f"{app}_draft_seed": str(draft_seed) if draft_seed else None}
+                for app in ("capcut", "jianying")
+            },
         },
         config=str(config) if config else None,
         **values,  # type: ignore[arg-type]
@@ -286,6 +306,8 @@ def build_season(
     preview: Annotated[bool, typer.Option("--preview/--no-preview", help="Render each preview.mp4.")] = True,
     preview_size: PreviewSize = None,
     burn_in: Annotated[bool, typer.Option("--burn-in/--no-burn-in")] = True,
+    draft_os: DraftOs = "windows",
+    draft_seed: DraftSeed = None,
     image_backend: ImageBackend = None,
     voice_backend: VoiceBackend = None,
     video_backend: VideoBackend = None,
@@ -295,6 +317,7 @@ def build_season(
     as_json: Annotated[bool, typer.Option("--json", help="Print the season's report as JSON.")] = False,
     executor: Executor = "local",
     ray_address: RayAddress = None,
+    dialect: Dialect = None,
 ) -> None:
     """Build every episode of a season: one cast, one style, one shared cache, a project folder per episode,
     season.json and an index.html contact sheet. A failed episode is reported at the end (exit code 1).
@@ -309,7 +332,8 @@ def build_season(
         file=folder, output=output, style=style, fcpxml_version=fcpxml_version, preview_size=preview_size,
         burn_in=burn_in, config=config, template=template, nle=nle, relative_media=relative_media, preview=preview,
         image_backend=image_backend, voice_backend=voice_backend, video_backend=video_backend, fit=fit,
-        quiet=quiet or as_json, executor=executor, ray_address=ray_address,
+        quiet=quiet or as_json, executor=executor, ray_address=ray_address, draft_os=draft_os, draft_seed=draft_seed,
+        dialect=dialect,
     )  # fmt: skip
     try:
         # with --json stdout carries the report only (Ray prints its workers' failures to stdout)
@@ -377,7 +401,9 @@ def check(
 @app.command()
 def diff(
     plan_file: Annotated[Path, typer.Argument(help="The project folder or its timeline as written.")],
-    edited: Annotated[Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF).")],
+    edited: Annotated[
+        Path, typer.Argument(help="The timeline the editor exported (FCPXML, xmeml, EDL, OTIO, AAF, a CapCut draft).")
+    ],
 ) -> None:
     """Say in plain words what the editor changed.
 
@@ -428,6 +454,28 @@ def refine(
             removed=removed,
             quiet=quiet,
         )
+    except ScriptkitError as exc:
+        _fail(exc)
+
+
+@app.command()
+def install(
+    draft: Annotated[Path, typer.Argument(help="A CapCut / Jianying draft folder written by `scriptkit build`.")],
+    drafts_dir: Annotated[
+        Path | None, typer.Option("--drafts-dir", help="The app's draft folder (default: where the app keeps it).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The draft's name in the app.")] = None,
+) -> None:
+    """Place a draft in CapCut's or Jianying's draft folder (paths rewritten, what it replaces backed up).
+
+    Example:
+
+      scriptkit install ep07/last-train.capcut
+    """
+    from exporters.capcut_common import install_command
+
+    try:
+        out.print(f"installed {install_command(draft, drafts_dir, name)}")
     except ScriptkitError as exc:
         _fail(exc)
 

@@ -171,3 +171,20 @@ def url_to_path(url: str) -> Path:
     if parsed.scheme != "file":
         raise ValueError(f"not a file URL: {url}")
     return Path(unquote(parsed.path))
+
+
+@contextlib.contextmanager
+def library_noise_caught() -> Iterator[None]:
+    """Run a reader or writer library without its noise reaching the user: what it prints (the OTIO adapters
+    print diagnostics) and what it logs below ERROR (`WARNING:root:...`). scriptkit reports its own one line.
+    Nothing of scriptkit's own output (progress, messages) may run inside."""
+    import io
+    import logging
+
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        logging.disable(previous)

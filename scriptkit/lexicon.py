@@ -153,6 +153,15 @@ TRANSITIONS: Final[dict[str, tuple[str, str | None, str | None]]] = {
     "IRIS OUT": ("wipe", "iris_out", "irisWipe"),
     "IRIS IN": ("wipe", "iris_in", "irisWipe"),
     "IRIS WIPE TO": ("wipe", "wipe", "irisWipe"),
+    # Chinese short-drama scripts (scriptkit.parse.zh)
+    "【切】": ("cut", None, None),
+    "【转场】": ("cut", None, None),
+    "【黑场】": ("fade_out", "fade_to_black", None),
+    "【淡出】": ("fade_out", "fade_out", None),
+    "【淡入】": ("fade_in", "fade_in", None),
+    "【叠化】": ("dissolve", "dissolve", None),
+    "【闪回】": ("dissolve", "flashback", None),
+    "【闪回结束】": ("dissolve", "flashback_end", None),
 }
 
 #: Parentheticals that hold the moment: a reaction / hold shot of `template.beat` seconds.

@@ -1215,14 +1215,14 @@ def _shotlist(**values: Any) -> ShotList:
         raise ScriptkitError(message, values.get("source") or None) from None
 
 
-def load_shotlist(path: Path, template: Template) -> ShotList:
-    """A shot list from a screenplay (parsed and planned) or from a shot list file (.yaml/.yml/.json/.csv)."""
+def load_shotlist(path: Path, template: Template, dialect: str | None = None) -> ShotList:
+    """A shot list from a screenplay (parsed and planned, in `dialect` when given) or a shot list file."""
     path = Path(path)
     if path.suffix.lower() in SHOTLIST_SUFFIXES:
         return fill_prompts(read_shotlist(path, template), template)
     from scriptkit.parse import load_script
 
-    return plan_script(load_script(path), template)
+    return plan_script(load_script(path, dialect), template)
 
 
 def _clock(seconds: float) -> str:

@@ -41,8 +41,8 @@ from scriptkit.io import atomic_write_text, folder_lock, remove_stale_temps
 from scriptkit.models import CastMember, Script, ShotList, Voice
 from scriptkit.plan import SHOTLIST_SUFFIXES
 
-#: What an episode may be: a screenplay (Fountain, Final Draft) or a shot list.
-EPISODE_SUFFIXES = (".fountain", ".spmd", ".txt", ".fdx", *SHOTLIST_SUFFIXES)
+#: What an episode may be: a screenplay (Fountain, Final Draft, a Chinese script in .txt or .docx) or a shot list.
+EPISODE_SUFFIXES = (".fountain", ".spmd", ".txt", ".fdx", ".docx", *SHOTLIST_SUFFIXES)
 #: The season's own files in its folder (never an episode).
 CAST_FILES = ("cast.yaml", "cast.yml", "cast.json")
 STYLE_NAMES = ("style.png", "style.jpg", "style.jpeg", "style.webp")
@@ -190,7 +190,7 @@ def build_season(request: BuildRequest, say: Callable[[str], None] | None = None
         failed: dict[str, str] = {}
         for name, source in episodes:
             try:
-                shotlists[name] = load_shotlist(source, template)
+                shotlists[name] = load_shotlist(source, template, request.dialect)
             except ScriptkitError as exc:
                 failed[name] = _reason(exc)
         cast = season_cast(list(shotlists.values()), pinned, settings.backend("voice"))

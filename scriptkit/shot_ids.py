@@ -16,9 +16,23 @@ from scriptkit.models import Script
 # --------------------------------------------------------------------------------------------- ids
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def romanize(text: str) -> str:
+    """Chinese characters as toneless pinyin syllables between spaces ('老宅客厅' -> 'lao zhai ke ting'), via
+    pypinyin; text without Chinese is returned as it is."""
+    if not _HAN.search(text):
+        return text
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
+
+
 def slug(text: str, limit: int = 40) -> str:
-    """ASCII slug: 'SUBWAY CAR' -> 'subway-car'; empty when the text has no Latin letters or digits."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """ASCII slug: 'SUBWAY CAR' -> 'subway-car', '老宅客厅' -> 'lao-zhai-ke-ting'; empty when the text has no
+    Latin letters, digits or Chinese characters."""
+    folded = unicodedata.normalize("NFKD", romanize(text)).encode("ascii", "ignore").decode("ascii").lower()
     result = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if len(result) > limit:
         cut = result[:limit]

@@ -89,3 +89,29 @@ def test_refine_policies_are_checked_before_anything_is_read(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "--length must be hold or ripple" in result.output
     assert not (tmp_path / "versions").exists()
+
+
+def test_an_rtf_document_is_refused_naming_the_accepted_kinds(tmp_path: Path) -> None:
+    """RTF is text a Fountain reader would take for action lines: refused before any reader guesses at it."""
+    path = tmp_path / "script.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi INT. ROOM - DAY\\par Maya waits.}")
+    result = runner.invoke(app, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "an RTF document" in lines[0] and "Final Draft (.fdx)" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_library_noise_is_caught_and_logging_restored(capfd: pytest.CaptureFixture[str]) -> None:
+    """What a reader or writer library prints or logs as a warning (`WARNING:root:Fraction(0,0)`) never reaches
+    the user; scriptkit's own error line does, and logging works again afterwards."""
+    import logging
+
+    from scriptkit.io import library_noise_caught
+
+    with library_noise_caught():
+        print("adapter diagnostics")
+        print("more", file=sys.stderr)
+        logging.warning("Fraction(0,0)")
+    assert capfd.readouterr() == ("", "")
+    assert not logging.root.manager.disable

@@ -655,3 +655,14 @@ def test_leftovers_of_a_killed_refine_are_cleaned_up(project: Path) -> None:
     result = refine_project(project, edited=timeline_file(project, "otio"))
     assert result.version_dir.name == "v001" and not result.version_dir.is_symlink()
     assert sorted(p.name for p in versions.iterdir()) == ["v001"]
+
+
+def test_a_timeline_of_another_scriptkit_project_is_refused_in_one_line(project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "other.otio"  # the same episode as another project would name its shots, lines and cues
+    path.write_text(timeline_file(project, "otio").read_text().replace("sc0", "sc9"))
+    with pytest.raises(ScriptkitError, match="belongs to another project") as info:
+        diff_command(project, path)  # the music bed's id is shared by every project: not enough to accept it
+    assert "\n" not in str(info.value) and "sc9" in str(info.value)
+    with pytest.raises(ScriptkitError, match="belongs to another project"):
+        refine_project(project, edited=path)
+    no_partial_version(project)

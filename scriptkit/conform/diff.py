@@ -79,6 +79,15 @@ class AudioChange:
 
 
 @dataclass(frozen=True)
+class CaptionChange:
+    """A line whose caption (subtitle text) the editor rewrote, as a reader found it in metadata["caption"]."""
+
+    line_id: str
+    planned: str
+    edited: str
+
+
+@dataclass(frozen=True)
 class MediaNote:
     clip: str
     url: str
@@ -102,6 +111,7 @@ class TimelineDiff:
     media: list[MediaNote] = field(default_factory=list)
     #: The edited timeline has picture only (a picture EDL): the audio follows its shots and is not compared.
     picture_only: bool = False
+    captions: list[CaptionChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -114,6 +124,7 @@ class TimelineDiff:
             or self.joins
             or self.audio
             or self.markers
+            or self.captions
         )
 
 
@@ -177,9 +188,24 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     # markers added
     planned_markers = {(m.name, m.owner) for m in plan.markers}
     diff.markers = [m for m in edited.markers if (m.name, m.owner) not in planned_markers and not _is_own_marker(m)]
+    diff.captions = _diff_captions(plan, edited)
     if project_dir is not None:
         diff.media = media_outside(edited, project_dir)
     return diff
+
+
+def _diff_captions(plan: Layout, edited: Layout) -> list[CaptionChange]:
+    """Lines whose caption in the edited timeline (metadata["caption"], where a reader found one) is not their text."""
+    planned = {p.identity.owner: p for p in plan.clips if p.identity.kind == "dialogue" and p.identity.owner}
+    changes: list[CaptionChange] = []
+    for p in edited.clips:
+        caption = p.clip.metadata.get("caption") if p.identity.kind == "dialogue" else None
+        before = planned.get(p.identity.owner or "")
+        if isinstance(caption, str) and before is not None:
+            text = str(scriptkit_md(before.clip).get("text") or "")
+            if caption.strip() != text.strip():
+                changes.append(CaptionChange(p.identity.owner or "", text, caption))
+    return changes
 
 
 def _is_own_marker(marker: MarkerInfo) -> bool:
@@ -287,13 +313,22 @@ def diff_timelines(
 
 
 def require_ids(lay: Layout, path: Path | None) -> None:
-    """Refuse a timeline in which no clip carries an id of this project."""
-    if not any(p.identity.kind != "foreign" for p in lay.clips):
+    """Refuse a timeline in which no shot carries an id of this project (a music bed's id, which every project
+    shares, is not enough); one whose shots carry another project's ids says so."""
+    if any(p.identity.kind == "shot" for p in lay.clips):
+        return
+    others = sorted({str(shot) for p in lay.clips if (shot := scriptkit_md(p.clip).get("shot_id"))})
+    if others:
         raise ScriptkitError(
-            f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+            f"this timeline belongs to another project: none of its {len(others)} shots (e.g. {others[0]}) is ours",
             path,
-            hint="is it an export of a timeline from another project?",
+            hint="diff it against the project it was exported from",
         )
+    raise ScriptkitError(
+        f"no clip in this timeline carries a shot id of this project ({len(lay.clips)} clips looked at)",
+        path,
+        hint="is it an export of a timeline from another project?",
+    )
 
 
 def require_project(
@@ -411,6 +446,8 @@ def report_lines(diff: TimelineDiff) -> list[str]:
     for m in diff.markers:
         comment = f": {m.comment}" if m.comment else ""
         lines.append(f"added marker '{m.name}' on {m.owner} at {tc(m.at, rate)}{comment}")
+    for c in diff.captions:
+        lines.append(f"changed subtitle of {c.line_id}: {c.planned!r} -> {c.edited!r}")
     for n in diff.media:
         lines.append(f"warning: clip '{n.clip}' names media {n.reason}: {n.url} (kept as is, never written)")
     if diff.empty:

@@ -16,7 +16,8 @@ How the text is read, in order:
    (forced sigils first, then scene heading, transition, character), and the rest of the paragraph follows.
 
 Deliberate choices where the references disagree: `3CPO` is a character (the spec: any all-caps line with a
-letter); every `(...)` line inside dialogue is a parenthetical; an all-caps line ending in `:` is never a
+letter); every `(...)` or full-width `（...）` line inside dialogue is a parenthetical (and `@林晓（OS）` a cue with
+the extension OS); an all-caps line ending in `:` is never a
 character cue; emphasis does not span lines; title-page values are plain text (markers removed).
 """
 
@@ -58,7 +59,7 @@ _HEADING = re.compile(
     r"(?:INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|E/I|ИНТ\.?/НАТ|НАТ\.?/ИНТ|ИНТ|НАТ)[.\s。]", re.IGNORECASE
 )  # Fountain 1.1 plus the Russian ИНТ/НАТ and the ideographic full stop that afterwriting accepts
 _SCENE_NUMBER = re.compile(r"[\w.\-]+")
-_EXTENSION = re.compile(r"\(([^()]*)\)")
+_EXTENSION = re.compile(r"[(（]([^()（）]*)[)）]")  # full-width brackets too: 林晓（OS）
 _EMPHASIS = re.compile(r"\\[*_]|\*+|_+")
 _TITLE_KEY = re.compile(r"([^\W\d_][\w .'&/()-]{0,40}?)[ ]*[:：](.*)")  # also the full-width colon
 _SIGILS = frozenset("!@~>.#=" + _NOTE_LINE)
@@ -439,6 +440,8 @@ class _Parser:
         if dual:
             s = s[:-1].rstrip()
         paren = s.find("(")
+        if paren < 0:
+            paren = s.find("（")
         name = s if paren < 0 else s[:paren].rstrip()
         if not forced and (not name.isupper() or "^" in name or name[-1:] == ":"):
             return False
@@ -470,7 +473,7 @@ class _Parser:
                     buffer.append("")
                 continue
             c = s[0]
-            if (c == "(" and s[-1] == ")") or c == "~" or c == _NOTE_LINE:
+            if (c == "(" and s[-1] == ")") or (c == "（" and s[-1] == "）") or c == "~" or c == _NOTE_LINE:
                 if c == _NOTE_LINE and s == _NOTE_LINE:
                     if buffer:
                         last = j

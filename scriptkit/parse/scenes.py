@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from scriptkit.models import Character, Element, Scene, Script
+from scriptkit.parse.zh_heading import split_zh_heading
 from scriptkit.shot_phrases import shot_line
 
 _HEADING = re.compile(
@@ -16,11 +17,14 @@ _TIMES = (" - ", " – ", " — ", " -- ")
 
 
 def split_heading(heading: str) -> tuple[str, str, str]:
-    """'INT. KITCHEN - NIGHT' -> ('INT', 'KITCHEN', 'NIGHT'). Unknown forms give ('', heading, '')."""
+    """'INT. KITCHEN - NIGHT' -> ('INT', 'KITCHEN', 'NIGHT'); '3-1 场 老宅客厅 夜 内' -> ('INT', '老宅客厅', 'NIGHT').
+
+    Unknown forms give ('', heading, '')."""
     text = heading.strip().lstrip(".").strip()
     match = _HEADING.match(text)
     if not match:
-        return "", text.upper(), ""
+        zh = split_zh_heading(text)
+        return zh[1:] if zh is not None else ("", text.upper(), "")
     int_ext = match.group("ie").upper().replace(".", "")
     if int_ext in ("I/E", "E/I", "EXT/INT"):
         int_ext = "INT/EXT"

@@ -1,0 +1,232 @@
+"""Chinese short-drama scripts in the studios' own format: reader, detection, .docx, timing, readable ids."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from scriptkit.build import slugify
+from scriptkit.cli import app
+from scriptkit.errors import ScriptkitError
+from scriptkit.parse import load_script
+from scriptkit.parse.scenes import split_heading
+from scriptkit.parse.zh import looks_zh
+from scriptkit.plan import plan_script
+from scriptkit.shot_ids import scene_ids
+from scriptkit.templates import load_template
+from scriptkit.timing import speaking_seconds
+
+DATA = Path(__file__).parent / "data"
+EP1 = DATA / "zh_episode1.txt"
+EP2 = DATA / "zh_episode2.txt"
+
+
+def _rows(path: Path) -> list[tuple[int, str, str, str | None, list[str]]]:
+    return [(e.line, e.type, e.text, e.name, e.extensions) for e in load_script(path).elements]
+
+
+def test_episode_one_reads_every_part_with_its_line() -> None:
+    rows = _rows(EP1)
+    assert rows[:8] == [
+        (4, "scene_heading", "1-1 场  老宅客厅  夜  内", None, []),
+        (5, "note", "人物：林晓、陈默", None, []),
+        (6, "action", "雷声。林晓推门而入，浑身湿透。", None, []),
+        (7, "character", "陈默", "陈默", []),
+        (7, "parenthetical", "(冷笑)", None, []),
+        (7, "dialogue", "你还敢回来？", None, []),
+        (8, "character", "林晓", "林晓", []),
+        (8, "dialogue", "这是我家，我为什么不敢回来？", None, []),
+    ]
+    by_line = {(line, kind): (text, name, ext) for line, kind, text, name, ext in rows}
+    assert by_line[(9, "character")] == ("林晓 (OS)", "林晓", ["OS"])  # 林晓OS：
+    assert by_line[(10, "action")][0] == "陈默把一份合同摔在桌上。"  # ▲
+    assert by_line[(11, "dialogue")][0] == "签了它，你就可以走了。"  # half-width colon
+    assert by_line[(12, "transition")][0] == "【切】"
+    assert by_line[(17, "character")] == ("钟声 (VO)", "钟声", ["VO"])  # VO（钟声）: a sound, heard not seen
+    assert by_line[(18, "parenthetical")][0] == "(担心)"  # half-width brackets
+    assert by_line[(19, "character")] == ("林晓 (OS)", "林晓", ["OS"])  # 林晓（OS）
+    assert by_line[(20, "centered")][0] == "三年前"  # 字幕： is a title card, not dialogue
+    assert by_line[(21, "transition")][0] == "【闪回】"
+    assert by_line[(24, "character")] == ("旁白 (VO)", "旁白", ["VO"])  # bare VO： is the narrator
+    assert by_line[(25, "character")][1] == "林晓" and by_line[(26, "dialogue")][0] == "妈，你一定要好起来。"
+    assert by_line[(27, "transition")][0] == "【黑场】"
+    assert not any(kind == "dialogue" and text.startswith("三年前") for _, kind, text, _, _ in rows)
+
+
+def test_title_page_scenes_and_characters() -> None:
+    one, two = load_script(EP1), load_script(EP2)
+    assert one.title == "逆袭 第1集" and one.title_page["episode"] == "1"
+    assert two.title == "逆袭 第2集" and two.title_page["episode title"] == "真相"  # 《逆袭》 and 第 2 集 真相
+    assert [(s.number, s.int_ext, s.location, s.time_of_day, s.line) for s in one.scenes] == [
+        ("1-1", "INT", "老宅客厅", "NIGHT", 4),
+        ("1-2", "EXT", "老宅门外", "DAY", 14),  # tabs, 日外
+        ("1-3", "INT", "医院走廊", "DAY", 23),  # 第1-3场, 内 日
+    ]
+    assert [(s.int_ext, s.location, s.time_of_day) for s in two.scenes] == [
+        ("EXT", "公司大厅", "NIGHT"),  # 夜/外
+        ("INT", "天台", "MORNING"),
+    ]
+    assert [c.name for c in one.characters] == ["陈默", "林晓", "钟声", "王妈", "旁白"]
+    assert next(c for c in one.characters if c.name == "林晓").lines == 4
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("3-1 场  老宅客厅  夜  内", ("INT", "老宅客厅", "NIGHT")),
+        ("第3-1场 老宅客厅 日内", ("INT", "老宅客厅", "DAY")),
+        ("3-1\t老宅客厅\t内 日", ("INT", "老宅客厅", "DAY")),
+        ("3-1 老宅 客厅 夜 外", ("EXT", "老宅 客厅", "NIGHT")),
+        ("3-1", ("", "", "")),
+        ("INT. KITCHEN - NIGHT", ("INT", "KITCHEN", "NIGHT")),
+    ],
+)
+def test_split_heading_reads_chinese_spellings(heading: str, expected: tuple[str, str, str]) -> None:
+    assert split_heading(heading) == expected
+
+
+def test_detection_by_content_and_dialect_override(tmp_path: Path) -> None:
+    assert looks_zh(EP1.read_text(encoding="utf-8"))
+    fountain = tmp_path / "zh.fountain"
+    fountain.write_text("INT. 老宅客厅 - 夜\n\n@林晓\n他说：这是我家。\n\n@陈默\n我：你还敢回来？\n", encoding="utf-8")
+    assert not looks_zh(fountain.read_text(encoding="utf-8"))
+    script = load_script(fountain)  # Fountain in Chinese stays Fountain: its cues are cues, colons are speech
+    assert [(e.type, e.text) for e in script.elements if e.type in ("character", "dialogue")] == [
+        ("character", "林晓"),
+        ("dialogue", "他说：这是我家。"),
+        ("character", "陈默"),
+        ("dialogue", "我：你还敢回来？"),
+    ]
+    full_width = tmp_path / "full-width.fountain"
+    full_width.write_text(
+        "INT. 老宅客厅 - 夜\n\n@林晓（OS）\n这是我家。\n\n@陈默\n（冷笑）\n你还敢回来？\n", encoding="utf-8"
+    )
+    rows = [(e.type, e.text, e.name, e.extensions) for e in load_script(full_width).elements[1:]]
+    assert rows == [
+        ("character", "林晓（OS）", "林晓", ["OS"]),
+        ("dialogue", "这是我家。", None, []),
+        ("character", "陈默", "陈默", []),
+        ("parenthetical", "（冷笑）", None, []),
+        ("dialogue", "你还敢回来？", None, []),
+    ]
+    as_zh = tmp_path / "short.txt"  # too little to detect: the dialect says what it is
+    as_zh.write_text("林晓：走吧。\n", encoding="utf-8")
+    assert [e.type for e in load_script(as_zh, "zh").elements] == ["character", "dialogue"]
+    result = CliRunner().invoke(app, ["parse", str(as_zh), "--dialect", "zh", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "林晓" in result.stdout
+    bad = CliRunner().invoke(app, ["parse", str(as_zh), "--dialect", "klingon"])
+    assert bad.exit_code == 2 and "unknown dialect 'klingon'" in bad.output
+
+
+def test_docx_reads_paragraphs_as_lines(tmp_path: Path) -> None:
+    document = docx.Document()
+    for line in EP1.read_text(encoding="utf-8").split("\n"):
+        document.add_paragraph(line)
+    path = tmp_path / "逆袭1.docx"
+    document.save(path)
+    assert _rows(path) == _rows(EP1)
+    fountain_doc = docx.Document()
+    for line in ["INT. KITCHEN - NIGHT", "", "MAYA", "Hello."]:
+        fountain_doc.add_paragraph(line)
+    english = tmp_path / "kitchen.docx"
+    fountain_doc.save(english)
+    assert [e.type for e in load_script(english).elements] == ["scene_heading", "character", "dialogue"]
+
+
+def test_binaries_and_broken_docx_are_refused(tmp_path: Path) -> None:
+    pdf = tmp_path / "script.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    with pytest.raises(ScriptkitError, match="a PDF document"):
+        load_script(pdf)
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    with pytest.raises(ScriptkitError, match=r"cannot read as a Word \.docx") as caught:
+        load_script(broken)
+    assert caught.value.path == str(broken)
+
+
+def test_cue_without_a_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "ep.txt"
+    path.write_text("1-1 客厅 夜 内\n林晓：走吧。\n陈默：走吧。\n陈默：\n\n2-1 门外 日 外\n", encoding="utf-8")
+    with pytest.raises(ScriptkitError) as caught:
+        load_script(path)
+    assert str(caught.value).startswith(f"{path}:4: cue '陈默' has no line")
+
+
+def test_no_dialogue_warns_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ep.txt"
+    path.write_text("1-1 客厅 夜 内\n△ 雨。\n2-1 门外 日 外\n△ 风。\n3-1 街 夜 外\n", encoding="utf-8")
+    script = load_script(path)
+    assert [e.type for e in script.elements].count("action") == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "no dialogue found (no speaker cue recognised)" in lines[0] and "--dialect" in lines[0]
+    load_script(EP1)
+    assert capsys.readouterr().err == ""
+
+
+def test_speaking_time_counts_characters() -> None:
+    line = "我" * 27
+    assert speaking_seconds(line, 2.3) == pytest.approx(6.0)
+    with_pauses = "这是我家，我为什么不敢回来？你还敢回来！这是我家，我为什么"
+    assert 6.0 < speaking_seconds(with_pauses, 2.3) < 8.0
+    assert speaking_seconds("叫 CEO 来见我，给你们 5 分钟", 2.3) > speaking_seconds("叫来见我，给你们分钟", 2.3) + 0.8
+    assert speaking_seconds("Hello there.", 2.3) < 1.2  # English unchanged: words
+
+
+def test_plan_gives_each_character_their_lines_and_readable_ids() -> None:
+    shotlist = plan_script(load_script(EP1), load_template("vertical-drama"))
+    lines = [line for shot in shotlist.shots for line in shot.dialogue]
+    assert [(ln.character, ln.line) for ln in lines] == [
+        ("陈默", 7),
+        ("林晓", 8),
+        ("林晓", 9),
+        ("陈默", 11),
+        ("钟声", 17),
+        ("王妈", 18),
+        ("林晓", 19),
+        ("旁白", 24),
+        ("林晓", 25),  # a line is placed at its cue (the speech is on line 26)
+    ]
+    by_line = {ln.line: ln for ln in lines}
+    assert by_line[8].duration == pytest.approx(12 / 4.5 + 0.15, abs=0.02)  # 12 characters and a comma
+    assert by_line[9].extensions == ["OS"] and by_line[17].extensions == ["VO"]
+    assert all(ln.duration >= 1.0 for ln in lines)
+    assert scene_ids(load_script(EP1)) == ["sc1-1-lao-zhai-ke-ting", "sc1-2-lao-zhai-men-wai", "sc1-3-yi-yuan-zou-lang"]
+    assert scene_ids(load_script(EP2)) == ["sc2-1-gong-si-da-ting", "sc2-2-tian-tai"]
+    tags = {shot.transition_in.tag for shot in shotlist.shots if shot.transition_in} | {
+        shot.transition_out.tag for shot in shotlist.shots if shot.transition_out
+    }
+    assert {"flashback", "fade_to_black"} <= tags
+    assert any("title" in shot.tags and shot.action == "三年前" for shot in shotlist.shots)
+
+
+def test_file_names_from_chinese_titles() -> None:
+    assert slugify("逆袭 第1集") == "ni-xi-di-1-ji"
+    assert slugify("逆袭 第2集") != slugify("逆袭 第1集")
+    assert slugify("The Last Train!") == "the-last-train"
+    payload = json.loads(CliRunner().invoke(app, ["parse", str(EP2), "--json"]).stdout)
+    assert payload["title_page"]["title"] == "逆袭 第2集"
+
+
+def test_dialogue_edls_are_named_by_character(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    from exporters.edl import audio_paths
+
+    timeline = otio.schema.Timeline()
+    second = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(30, 30))
+    for name in ("DIALOGUE 林晓", "DIALOGUE 陈默", "DIALOGUE Mèi Lín"):
+        track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+        track.append(otio.schema.Clip(source_range=second))
+        timeline.tracks.append(track)
+    names = [path.name for _, path in audio_paths(timeline, tmp_path / "ni-xi-di-1-ji.edl")]
+    assert names == [
+        "ni-xi-di-1-ji.DIALOGUE_林晓.edl",
+        "ni-xi-di-1-ji.DIALOGUE_陈默.edl",
+        "ni-xi-di-1-ji.DIALOGUE_Mèi_Lín.edl",
+    ]
