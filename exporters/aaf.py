@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
-import io
 import itertools
 import random
 import types
@@ -677,9 +676,8 @@ def _write(timeline: otio.schema.Timeline, path: Path, options: ExportOptions, f
     speedups = _fast_pyaaf2() if fast else contextlib.nullcontext()
     with atomic_path(path) as tmp, _deterministic_pyaaf2(seed), speedups:
         tmp.unlink(missing_ok=True)
-        said = io.StringIO()  # the adapter prints its validation findings; they become the one-line reason
         try:
-            with contextlib.redirect_stdout(said):
+            with library_noise_caught() as said:  # the adapter prints its findings: they become the reason
                 module.write_to_file(copy, str(tmp), use_empty_mob_ids=True)
             _finish_file(tmp, timeline, drop_frame, fast)
         except (otio.exceptions.OTIOError, ValueError, KeyError, TypeError, AttributeError) as exc:

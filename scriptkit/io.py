@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -174,17 +175,18 @@ def url_to_path(url: str) -> Path:
 
 
 @contextlib.contextmanager
-def library_noise_caught() -> Iterator[None]:
+def library_noise_caught() -> Iterator[io.StringIO]:
     """Run a reader or writer library without its noise reaching the user: what it prints (the OTIO adapters
     print diagnostics) and what it logs below ERROR (`WARNING:root:...`). scriptkit reports its own one line.
-    Nothing of scriptkit's own output (progress, messages) may run inside."""
-    import io
+    Nothing of scriptkit's own output (progress, messages) may run inside. Yields what the library printed, for
+    a caller that turns a library's findings into that line."""
     import logging
 
+    printed = io.StringIO()
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            yield
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+            yield printed
     finally:
         logging.disable(previous)

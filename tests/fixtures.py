@@ -246,6 +246,21 @@ def png_bytes(colour: tuple[int, int, int], width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
+def write_movie(path: Path, colours: list[tuple[int, int, int]], fps: int, width: int, height: int) -> Path:
+    """An H.264 movie (PyAV) of one solid colour a frame, as an editor's B-roll or a generated take stands in."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for colour in colours:
+            picture = np.full((height, width, 3), colour, np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
+
+
 def wav_bytes(seconds: float, freq: float, channels: int = 1, level: float = 0.3) -> bytes:
     """48 kHz 16-bit PCM tone of exactly round(seconds * 48000) samples."""
     n = max(1, round(seconds * SAMPLE_RATE))

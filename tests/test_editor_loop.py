@@ -7,13 +7,12 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
-import av
-import numpy as np
 import opentimelineio as otio
 import pytest
 from typer.testing import CliRunner
 
 from scriptkit.cli import app
+from tests.fixtures import write_movie
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLE = ROOT / "examples" / "style.png"
@@ -63,16 +62,9 @@ def build(folder: Path, text: str, name: str) -> Path:
 
 
 def movie(path: Path, frames: int = 60, fps: int = 30) -> Path:
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = 192, 108, "yuv420p"
-        for index in range(frames):
-            image = np.full((108, 192, 3), (index * 4) % 255, dtype=np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    """The editor's B-roll: a grey ramp, 192x108."""
+    grey = [((index * 4) % 255,) * 3 for index in range(frames)]
+    return write_movie(path, grey, fps, 192, 108)
 
 
 @pytest.fixture(scope="module")

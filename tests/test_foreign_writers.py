@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import av
-import numpy as np
 import opentimelineio as otio
 import pytest
 from typer.testing import CliRunner
@@ -23,6 +22,7 @@ from typer.testing import CliRunner
 from exporters import get_format
 from exporters.aaf import transition_metadata
 from scriptkit.cli import app
+from tests.fixtures import write_movie
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 30
@@ -104,17 +104,8 @@ def _range(start: float, frames: float) -> otio.opentime.TimeRange:
 
 
 def _movie(path: Path) -> Path:
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = 108, 192, "yuv420p"
-        for _ in range(90):
-            frame = np.zeros((192, 108, 3), dtype=np.uint8)
-            frame[:, :, 1] = 200  # green: told apart from every keyframe in the preview
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    """The editor's movie, 90 frames of green: told apart from every keyframe in the preview."""
+    return write_movie(path, [(0, 200, 0)] * 90, RATE, 108, 192)
 
 
 def _clip(track: otio.schema.Track, name: str) -> tuple[int, otio.schema.Clip]:

@@ -22,6 +22,7 @@ from scriptkit.conform.layout import layout
 from scriptkit.contract import HANDLE_SECONDS, clip_media, flatten, frames_at, shot_clips
 from scriptkit.models import Asset, ExportOptions
 from scriptkit.timeline import build_timeline
+from tests import fixtures
 from tests.fixtures import sample_media
 
 RATE = 30
@@ -31,16 +32,7 @@ RED, BLUE = (220, 30, 30), (30, 30, 220)
 
 def write_movie(path: Path, frames: int, switch: int) -> None:
     """An H.264 movie at RATE fps, 96x160: red frames before `switch`, blue from it."""
-    import av
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=RATE)
-        stream.width, stream.height, stream.pix_fmt = 96, 160, "yuv420p"
-        for n in range(frames):
-            picture = np.full((160, 96, 3), RED if n < switch else BLUE, np.uint8)
-            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-        container.mux(stream.encode(None))
+    fixtures.write_movie(path, [RED if n < switch else BLUE for n in range(frames)], RATE, 96, 160)
 
 
 @pytest.fixture(scope="module")

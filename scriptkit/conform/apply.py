@@ -507,15 +507,16 @@ def _insert_new_shots(
         report.inserted.append(shot_id)
 
 
-def _audio_track_for(out: otio.schema.Timeline, source: Placed, known: KnownIds, rate: float) -> otio.schema.Track:
-    """The edited track holding this character's (or this kind's) audio, else a new one named like the plan's."""
-    character = scriptkit_md(source.clip).get("character")
-    lay = layout(out, known, rate, with_markers=False)
-    for p in lay.clips:
-        if p.track_kind != otio.schema.TrackKind.Audio or p.identity.kind != source.identity.kind:
-            continue
-        if source.identity.kind != "dialogue" or scriptkit_md(p.clip).get("character") == character:
-            return out.tracks[p.track]
+def _audio_home(out: otio.schema.Timeline, source: Placed, homes: dict[tuple[str, Any], otio.schema.Track]):
+    """The edited track holding this character's (or this kind's) audio, else a new one named like the plan's.
+
+    `homes` maps (kind, character) to that track: filled from the edited timeline once, and by each placement."""
+    key = (
+        source.identity.kind,
+        scriptkit_md(source.clip).get("character") if source.identity.kind == "dialogue" else None,
+    )
+    if key in homes:
+        return homes[key]
     for track in out.tracks:
         if isinstance(track, otio.schema.Track) and track.name == source.track_name:
             return track
@@ -538,16 +539,21 @@ def _insert_new_audio(
     report_inserted: bool = True,
 ) -> None:
     new_shots = first_by_owner(new_layout.shots())
+    # read the edited timeline once: placing audio moves no picture, and what is placed is tracked as it goes
+    lay = layout(out, known, rate, with_markers=False)
+    shots = first_by_owner(video_order(lay))
+    present = {p.identity.owner for p in lay.clips}
+    homes: dict[tuple[str, Any], otio.schema.Track] = {}
+    for p in lay.clips:
+        if p.track_kind == otio.schema.TrackKind.Audio and p.identity.kind in ("dialogue", "cue"):
+            character = scriptkit_md(p.clip).get("character") if p.identity.kind == "dialogue" else None
+            homes.setdefault((p.identity.kind, character), out.tracks[p.track])
     for source in new_layout.clips:
         identity = source.identity
         if identity.kind not in ("dialogue", "cue") or identity.owner in old_clips:
             continue
-        if identity.shot_id in locked:
+        if identity.shot_id in locked or identity.owner in present:
             continue
-        lay = layout(out, known, rate, with_markers=False)
-        if any(p.identity.owner == identity.owner for p in lay.clips):
-            continue
-        shots = first_by_owner(video_order(lay))
         shot = shots.get(identity.shot_id or "")
         plan_shot = new_shots.get(identity.shot_id or "")
         if shot is None or plan_shot is None:
@@ -555,7 +561,7 @@ def _insert_new_audio(
             continue
         start = max(0, shot.start + (source.start - plan_shot.start))
         clip = copy.deepcopy(source.clip)
-        track = _audio_track_for(out, source, known, rate)
+        track = _audio_home(out, source, homes)
         if not _place_at(track, clip, start, rate):
             track = otio.schema.Track(name=f"{source.track_name} (new)", kind=otio.schema.TrackKind.Audio)
             parent = source.clip.parent()
@@ -563,6 +569,9 @@ def _insert_new_audio(
             out.tracks.append(track)
             _place_at(track, clip, start, rate)
             report.notes.append(f"{identity.owner}: no room on its track; placed on new track {track.name}")
+        character = scriptkit_md(source.clip).get("character") if identity.kind == "dialogue" else None
+        homes.setdefault((identity.kind, character), track)
+        present.add(identity.owner)
         if report_inserted:
             report.inserted.append(identity.owner or "")
 
