@@ -36,15 +36,16 @@ CJK_FILE = "fonts/wqy-microhei.ttc"
 CJK_INDEX = 0  # the proportional face of the collection (1 is WenQuanYi Micro Hei Mono)
 #: The family name the pages give the embedded subset.
 PAGE_FAMILY = "scriptkit CJK"
-#: The pages' font stack: the system's Latin faces first, then the embedded subset and common CJK system faces
-#: (the browser picks per character, so Latin comes from the first and Han from the CJK ones).
+#: The pages' font stack. The embedded subset comes first: it has only the page's CJK characters, so Latin text
+#: falls through to the system's faces; after `system-ui` Chromium on Linux never reaches a later family (Han would
+#: be tofu there). The CJK system faces stand after the Latin ones so they never restyle Latin text.
 FONT_STACK = (
-    f'system-ui, -apple-system, "Segoe UI", Roboto, "{PAGE_FAMILY}", "WenQuanYi Micro Hei", "PingFang SC", '
-    '"Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+    f'"{PAGE_FAMILY}", system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Microsoft YaHei", '
+    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
 )
 MONO_STACK = (
-    f'ui-monospace, "SFMono-Regular", Menlo, Consolas, "{PAGE_FAMILY}", "WenQuanYi Micro Hei", "PingFang SC", '
-    '"Microsoft YaHei", "Noto Sans CJK SC", monospace'
+    f'"{PAGE_FAMILY}", ui-monospace, "SFMono-Regular", Menlo, Consolas, "PingFang SC", "Microsoft YaHei", '
+    '"Noto Sans CJK SC", "WenQuanYi Micro Hei", monospace'
 )
 
 _CJK = (
@@ -169,6 +170,7 @@ def _subset(chars: str) -> bytes:
     options.name_IDs = [1, 2]  # family and style: the rest (vendor URLs, long licence text) is not needed
     options.notdef_outline = True
     options.layout_features = ["*"]
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's timestamps: nothing a browser reads
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
