@@ -237,3 +237,20 @@ def test_chromium_draws_the_title_with_the_embedded_font(episode: Path, tmp_path
     ours, theirs = crop(shown[title] < 128), crop(without[title] < 128)
     assert ours.sum() > 100, "the title is not drawn"
     assert mismatch(ours, theirs) > 0.3, "the page shows the same glyphs without its font: tofu"
+
+
+def test_season_contact_sheet_embeds_the_font_for_chinese_titles() -> None:
+    from scriptkit.season import contact_sheet
+
+    def season(title: str, names: list[str]) -> dict:
+        episode = {"ok": True, "folder": "01", "title": title, "storyboard": "01/storyboard.html", "keyframes": []}
+        episode |= {"shots": 3, "duration": 58.0, "preview": "01/preview.mp4", "manifest": "01/manifest.json"}
+        return {"season": title, "episodes": [episode], "failed": [], "characters": names, "cache": {"saved": 0.5}}
+
+    page = contact_sheet(season("逆袭", ["林晓", "陈默"]))
+    assert '<html lang="zh-Hans">' in page and f'font-family:"{PAGE_FAMILY}", system-ui' in page
+    data = re.search(r'url\("data:font/ttf;base64,([A-Za-z0-9+/=]+)"\)', page)
+    assert data
+    assert set("逆袭林晓陈默") <= {chr(c) for c in TTFont(io.BytesIO(base64.b64decode(data.group(1)))).getBestCmap()}
+    english = contact_sheet(season("The Last Train", ["MAYA"]))
+    assert "@font-face" not in english and '<html lang="en">' in english
