@@ -19,7 +19,8 @@ from PIL import Image, ImageDraw
 
 from exporters.mlt_common import layout
 from exporters.preview import BurnIn, subtitle_sprite
-from generators.storyboard import sheet_layout
+from generators import ImageJob
+from generators.storyboard import DEFAULT_PALETTE, Palette, render_panel, sheet_layout
 from scriptkit.build import BuildRequest, build_project
 from scriptkit.fonts import (
     CJK_CHAR,
@@ -32,6 +33,7 @@ from scriptkit.fonts import (
     page_font_css,
     wrap,
 )
+from tests.test_generators_support import tiny_shotlist
 
 ROOT = Path(__file__).resolve().parents[1]
 EP1 = ROOT / "tests" / "data" / "zh_episode1.txt"
@@ -190,6 +192,22 @@ def test_preview_subtitle_is_drawn_in_chinese(episode: Path) -> None:
     x, y = (width - sprite.width) // 2 // 2 * 2, (height - burn.margin * 3 - sprite.height) // 2 * 2
     box = np.asarray(picture.convert("L"))[y + 4 : y + sprite.height - 4, x + 4 : x + sprite.width - 4]
     assert_not_tofu(crop(box > 150), line, max(10, round(min(width, height) * 0.045)))
+
+
+def test_a_long_chinese_caption_wraps_between_characters_inside_the_card() -> None:
+    action = "林晓推门而入，浑身湿透，雨水顺着发梢滴在地板上。" * 8
+    update = {"action": action, "location": "老宅客厅", "characters": ["林晓"]}
+    shot = tiny_shotlist().shots[2].model_copy(update=update)
+    job = ImageJob(shot=shot, prompt="p", negative_prompt="", seed=7, width=540, height=960, cast=("林晓",))
+    gray = np.asarray(render_panel(job, Palette(DEFAULT_PALETTE), None).convert("L"))
+    frame, top = sheet_layout(540, 960)
+    caption = gray[top:] < 128
+    rows = np.nonzero(caption.any(axis=1))[0]
+    assert rows.size and not caption[:, frame.x1 + 2 :].any(), "caption ink right of the frame: overflow"
+    lines = np.count_nonzero(np.diff(np.concatenate([[False], caption.any(axis=1)]).astype(int)) == 1)
+    assert lines >= 4, "the action wrapped onto several lines"
+    small = max(16, round(540 * 0.033))
+    assert not caption[-round(small * 0.5) :].any(), "the last line stays on the sheet"
 
 
 def test_subtitle_sprites_wrap_chinese_inside_the_width() -> None:
