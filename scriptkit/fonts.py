@@ -165,7 +165,7 @@ def _subset(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(cjk_font_path()), fontNumber=CJK_INDEX, recalcTimestamp=False, lazy=False)
+    font = TTFont(str(cjk_font_path()), fontNumber=CJK_INDEX, recalcTimestamp=False)
     options = subset.Options()
     options.name_IDs = [1, 2]  # family and style: the rest (vendor URLs, long licence text) is not needed
     options.notdef_outline = True
