@@ -55,6 +55,7 @@ from exporters.mlt_common import (
     wipe_shape,
 )
 from scriptkit.errors import ScriptkitError
+from scriptkit.fonts import font_for, wrap
 from scriptkit.io import atomic_path
 from scriptkit.mix import clip_gain, master
 from scriptkit.rates import frames_to_timecode
@@ -388,17 +389,11 @@ def blit(planes: list[np.ndarray], sprite: Sprite, x: int, y: int) -> None:
         region[...] = ((region.astype(np.uint16) * (256 - ac) + value[:ch, :cw] * ac) >> 8).astype(np.uint8)
 
 
-def _font(size: int) -> Any:
-    from PIL import ImageFont
-
-    return ImageFont.load_default(size=size)
-
-
 def label(text: str, size: int, box: bool = True, pad: int | None = None, alpha: int = 150) -> Sprite:
     """White text with a dark outline, on a dark box of opacity `alpha` (0-255) when `box`."""
     from PIL import Image, ImageDraw
 
-    font = _font(size)
+    font = font_for(text, size, latin="ui")
     pad = max(2, size // 4) if pad is None else pad
     left, top, right, bottom = font.getbbox(text, stroke_width=2)
     w, h = right - left + 2 * pad, bottom - top + 2 * pad
@@ -412,29 +407,14 @@ def label(text: str, size: int, box: bool = True, pad: int | None = None, alpha:
     return sprite_from_rgba(img)
 
 
-def wrap(text: str, size: int, max_width: int) -> list[str]:
-    """Greedy word wrap to `max_width` pixels."""
-    font = _font(size)
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if current and font.getlength(trial) > max_width:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
 def subtitle_sprite(character: str, text: str, size: int, max_width: int) -> Sprite:
+    """The line on a dark box, centred, wrapped to `max_width` pixels (CJK between characters)."""
     from PIL import Image, ImageDraw
 
-    font = _font(size)
-    lines = wrap(f"{character}: {text}" if character else text, size, max_width)
+    line = f"{character}: {text}" if character else text
+    font = font_for(line, size, latin="ui")
     pad = max(2, size // 4)
+    lines = wrap(line, font, max_width)
     line_h = int(size * 1.25)
     widths = [int(font.getlength(line)) + 4 for line in lines]
     w, h = max(widths) + 2 * pad, line_h * len(lines) + 2 * pad

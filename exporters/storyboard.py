@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from exporters import Format
 from exporters.mlt_common import Layout, ShotPlace, meta_text, picture_image, shot_layout
 from scriptkit.errors import ScriptkitError
+from scriptkit.fonts import FONT_STACK, MONO_STACK, page_font_css
 from scriptkit.io import atomic_write_text
 from scriptkit.rates import frames_to_timecode
 
@@ -38,7 +39,7 @@ JPEG_QUALITY = 80
 CSS = """
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --line: #d9d9de; --accent: #0b57d0; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+body { margin: 0; font: 15px/1.45 FONT_STACK; color: var(--ink);
   background: #f4f4f6; }
 header.page { padding: 16px; background: #fff; border-bottom: 1px solid var(--line); }
 header.page h1 { margin: 0 0 4px; font-size: 1.4rem; }
@@ -53,7 +54,7 @@ article.card { background: #fff; border: 1px solid var(--line); border-radius: 1
 .frame { background: #111; display: flex; justify-content: center; }
 .frame img, .frame video { display: block; width: 100%; height: auto; max-height: 60vh; object-fit: contain; }
 .body { padding: 10px 12px 12px; }
-.card h3 { margin: 0; font: 600 1rem/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+.card h3 { margin: 0; font: 600 1rem/1.3 MONO_STACK;
   overflow-wrap: anywhere; }
 .tags { margin: 4px 0 8px; color: var(--muted); font-size: .85rem; }
 .tags span + span::before { content: " · "; }
@@ -87,6 +88,7 @@ ul.dialogue li { margin: 4px 0; }
   .frame img, .frame video { max-height: 7cm; }
 }
 """
+CSS = CSS.replace("MONO_STACK", MONO_STACK).replace("FONT_STACK", FONT_STACK)  # scriptkit.fonts: Han too
 
 
 @dataclass
@@ -253,13 +255,17 @@ def build(lay: Layout, folder: Path | None = None) -> str:
         f"{len(lay.shots)} shots in {len(sections)} scenes · {_seconds(lay, lay.duration)} · "
         f"{lay.width}×{lay.height} at {rate} fps"
     )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(lay.name)} · storyboard</title><style>{CSS}</style></head>\n"
+    body = (
         f'<body><header class="page"><h1>{e(lay.name)}</h1><p class="summary">{e(summary)}</p></header>\n'
         f"<main>{''.join(sections)}</main></body></html>\n"
+    )
+    # Chinese on the page: the CJK face embedded, cut to the characters shown (no CJK: no font, same page)
+    embedded = page_font_css(lay.name + body)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{"zh-Hans" if embedded else "en"}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(lay.name)} · storyboard</title><style>{embedded}{CSS}</style></head>\n" + body
     )
 
 

@@ -26,13 +26,13 @@ import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 from pydantic import Field
 
 from generators import BackendOptions, ImageGenerator, ImageJob, Params
+from scriptkit.fonts import ellipsize, font_for, has_cjk, wrap
 
 RGB = tuple[int, int, int]
 
@@ -47,7 +47,6 @@ DEFAULT_PALETTE: tuple[RGB, ...] = (
 )
 PAPER: RGB = (244, 240, 230)
 RED_PENCIL: RGB = (206, 52, 44)
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"), Path("/Library/Fonts"))
 
 
 @dataclass(frozen=True)
@@ -98,23 +97,6 @@ def _luma(color: tuple[int, ...]) -> float:
 
 def _mix(a: RGB, b: RGB, t: float) -> RGB:
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
-
-
-# -------------------------------------------------------------------------------------------- fonts
-
-
-@functools.lru_cache(maxsize=32)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    names = (
-        ("DejaVuSansCondensed-Bold.ttf", "DejaVuSans-Bold.ttf")
-        if bold
-        else ("DejaVuSansCondensed.ttf", "DejaVuSans.ttf")
-    )
-    for folder in FONT_DIRS:
-        for name in names:
-            if (folder / name).is_file():
-                return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size=size)
 
 
 # -------------------------------------------------------------------------------------------- shots
@@ -519,7 +501,7 @@ def name_tag(
     draw: ImageDraw.ImageDraw, text: str, x: float, y: float, size: int, frame: Frame, palette: Palette
 ) -> None:
     """A label on a paper chip, kept inside the frame (drawn at full resolution, after the upscale)."""
-    face = font(size, bold=True)
+    face = font_for(text, size, bold=True)
     left, top_, right, bottom = draw.textbbox((0, 0), text, font=face)
     w, h = right - left, bottom - top_
     pad = size * 0.35
@@ -739,22 +721,31 @@ def caption(
     big = max(20, round(width * 0.042))
     small = max(16, round(width * 0.033))
     x = frame.x0
-    draw.text((x, top), heading.upper() or job.title.upper(), font=font(big, bold=True), fill=ink)
+    title = heading.upper() or job.title.upper()
+    face = font_for(title, big, bold=True)
+    draw.text((x, top), ellipsize(title, face, frame.w), font=face, fill=ink)
     y = top + round(big * 1.45)
-    chars_per_line = max(20, int(frame.w / (small * 0.5)))
-    lines = textwrap.wrap(shot.action or shot.description, chars_per_line)
+    text = shot.action or shot.description
+    face = font_for(text, small)
     limit = max(1, (height - y - round(small * 0.8)) // round(small * 1.3))
-    if len(lines) > limit:
-        lines = [*lines[: limit - 1], lines[limit - 1][: chars_per_line - 1] + "…"]
+    if has_cjk(text):  # no spaces to break at: wrap between characters, by the drawn width
+        lines = wrap(text, face, frame.w)
+        if len(lines) > limit:
+            lines = [*lines[: limit - 1], ellipsize(lines[limit - 1] + "…", face, frame.w)]
+    else:
+        chars_per_line = max(20, int(frame.w / (small * 0.5)))
+        lines = textwrap.wrap(text, chars_per_line)
+        if len(lines) > limit:
+            lines = [*lines[: limit - 1], lines[limit - 1][: chars_per_line - 1] + "…"]
     for line in lines:
-        draw.text((x, y), line, font=font(small), fill=ink)
+        draw.text((x, y), line, font=face, fill=ink)
         y += round(small * 1.3)
 
 
 def header(draw: ImageDraw.ImageDraw, job: ImageJob, frame: Frame, width: int, palette: Palette) -> None:
     shot = job.shot
     size = max(20, round(width * 0.038))
-    face = font(size, bold=True)
+    face = font_for(shot.id, size, bold=True)
     y = (frame.y0 - size) // 2 - 2
     left, top_, right, bottom = draw.textbbox((0, 0), shot.id, font=face)
     pad = round(size * 0.3)
@@ -767,6 +758,7 @@ def header(draw: ImageDraw.ImageDraw, job: ImageJob, frame: Frame, width: int, p
         label += " · " + shot.move.replace("_", " ").upper()
     if job.take:
         label += f" · TAKE {job.take + 1}"
+    face = font_for(label, size, bold=True)
     left, top_, right, _bottom = draw.textbbox((0, 0), label, font=face)
     draw.text((frame.x1 - (right - left) - left, y - top_), label, font=face, fill=(*RED_PENCIL, 255))
 
@@ -838,7 +830,7 @@ class StoryboardImages(ImageGenerator):
     """Draws every facet of the job (framing, figures, the title on a title card), so all enter its key."""
 
     name = "storyboard"
-    version = "2"  # 2: an insert shows the object the planner named, never "THE"
+    version = "3"  # 2: an insert shows the object the planner named, never "THE"; 3: CJK text drawn (was tofu)
     Options = StoryboardOptions
 
     def __post_init__(self) -> None:

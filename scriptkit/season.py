@@ -37,6 +37,7 @@ from generators.executor import Batch, Executor
 from generators.executors import open_executor
 from scriptkit.build import BuildRequest, build_project, slugify
 from scriptkit.errors import ScriptkitError
+from scriptkit.fonts import FONT_STACK, page_font_css
 from scriptkit.io import atomic_write_text, folder_lock, remove_stale_temps
 from scriptkit.models import CastMember, Script, ShotList, Voice
 from scriptkit.plan import SHOTLIST_SUFFIXES
@@ -377,16 +378,20 @@ def contact_sheet(season: dict[str, Any]) -> str:
             f'<div class="sheet">{thumbs}</div></section>'
         )
     cache = season["cache"]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(season['season'])}</title><style>"
-        "body{font-family:system-ui,sans-serif;margin:1rem;background:#111;color:#eee}a{color:#9cf}"
-        ".sheet{display:flex;flex-wrap:wrap;gap:4px}.sheet img{height:120px;border-radius:3px}"
-        ".failed{color:#f88}section{margin-bottom:1.5rem}"
-        f"</style></head><body><h1>{esc(season['season'])}</h1>"
+    body = (
+        f"<body><h1>{esc(season['season'])}</h1>"
         f"<p>{len(season['episodes'])} episodes, {len(season['failed'])} failed; cast: "
         f"{esc(', '.join(season['characters']))}; the shared cache saved {cache['saved']:.0%} of generation.</p>\n"
         + "\n".join(rows)
         + "\n</body></html>\n"
+    )
+    embedded = page_font_css(season["season"] + body)  # Chinese titles and names: the CJK face, cut to them
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if embedded else "en"}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(season['season'])}</title><style>{embedded}"
+        f"body{{font-family:{FONT_STACK};margin:1rem;background:#111;color:#eee}}a{{color:#9cf}}"
+        ".sheet{display:flex;flex-wrap:wrap;gap:4px}.sheet img{height:120px;border-radius:3px}"
+        ".failed{color:#f88}section{margin-bottom:1.5rem}"
+        "</style></head>" + body
     )

@@ -13,6 +13,7 @@ PACKAGES = ("scriptkit", "exporters", "generators")
 #: What an exporter may import from scriptkit: the contract (models, timeline contract) and small utilities.
 EXPORTER_MAY_USE = {"scriptkit", "scriptkit.models", "scriptkit.contract", "scriptkit.errors", "scriptkit.io"}
 EXPORTER_MAY_USE |= {"scriptkit.rates", "scriptkit.xml", "scriptkit.safexml", "scriptkit.mix"}  # mix: the levels
+EXPORTER_MAY_USE |= {"scriptkit.fonts"}  # fonts: which face draws which text (CJK), for the preview and storyboard
 
 
 def modules() -> dict[str, Path]:
