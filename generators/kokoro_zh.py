@@ -18,7 +18,8 @@
    quotes and title marks (`“” ‘’ 「」 『』 《》 【】 "`) -> `“ ”`, brackets -> `( )`.
 
 Dropped deliberately (nothing else is dropped): any other symbol (`·` between the parts of a foreign name, `#`, `@`,
-`*`, `/`, emoji...), a Han character without a reading in pypinyin's dictionary, the non-syllabic mark U+032F of
+`*`, `/`, emoji...), a Han character without a reading in pypinyin's dictionary (no sandhi for the five it
+reads as a bare m, n or hm, such as 嗯 and 呣: misaki's rules need a final), the non-syllabic mark U+032F of
 the IPA diphthongs (as misaki's own Mandarin G2P does), and, as a last guard, any symbol outside
 `kokoro_data/vocab.json`.
 
@@ -43,9 +44,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from generators.kokoro import phonemize_english, vocabulary
+from scriptkit.errors import ScriptkitError
 
-#: Han characters (CJK unified ideographs and extension A) and 〇.
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\u3007"
+#: Han characters (CJK unified ideographs, extensions A and B) and 〇.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\u3007\U00020000-\U0002a6df"
+#: The characters pypinyin reads as a bare syllabic consonant (m, n, hm), with no final: misaki's tone sandhi
+#: fails on them, so they are read as they are, each a word of its own.
+_BARE = "㕶呣嗯噷𠮾"
 _LATIN_WORD = r"[A-Za-z]+(?:['’\-.][A-Za-z]+)*"
 #: A run of Latin words (with the spaces between them), a run of Han characters, or one other character.
 _PIECE = re.compile(rf"(?P<latin>{_LATIN_WORD}(?:\s+{_LATIN_WORD})*)|(?P<han>[{_HAN}]+)|(?P<other>.)", re.DOTALL)
@@ -104,7 +109,14 @@ class _Front:
 
 @functools.cache
 def _front() -> _Front:
-    import jieba
+    try:
+        import jieba
+        import misaki.zh  # noqa: F401
+    except ImportError:
+        raise ScriptkitError(
+            "Mandarin lines need the Mandarin front end of the kokoro voice (misaki with jieba, pypinyin, cn2an)",
+            hint='run: pip install "misaki[zh]==0.9.4"',
+        ) from None
 
     jieba.setLogLevel(logging.CRITICAL)  # no "Building prefix dict..." (nor a failed cache write) on stderr
     jieba.dt.tmp_dir = tempfile.gettempdir()  # where its dictionary cache goes (jieba's own default, made explicit)
@@ -155,7 +167,8 @@ def _syllables(word: str, pos: str, front: _Front) -> list[str]:
     style = front.style
     syllables = front.lazy_pinyin(word, style=style.TONE3, neutral_tone_with_five=True)
     finals = front.lazy_pinyin(word, style=style.FINALS_TONE3, neutral_tone_with_five=True)
-    finals = ["n2" if char == "嗯" else final for char, final in zip(word, finals, strict=True)]
+    if any(not final for final in finals):  # 嗯, 呣...: pypinyin gives them no final; misaki's sandhi needs one
+        return syllables
     toned = front.sandhi.modified_tone(word, pos, list(finals))
     out = []
     for syllable, before, after in zip(syllables, finals, toned, strict=True):
@@ -167,14 +180,17 @@ def _syllables(word: str, pos: str, front: _Front) -> list[str]:
 
 def _han_words(run: str, front: _Front) -> list[str]:
     """The phonemes of each word of a run of Han characters."""
-    run = "".join(char for char in run if ord(char) in front.readable)
-    if not run:
-        return []
-    segments = front.sandhi.pre_merge_for_modify([(pair.word, pair.flag) for pair in front.cut(run)])
     words = []
-    for word, pos in segments:
-        ipa = "".join(front.py2ipa(syllable) for syllable in _syllables(word, pos, front))
-        words.append(ipa.replace("\u032f", ""))
+    for part in re.split(f"([{_BARE}])", "".join(char for char in run if ord(char) in front.readable)):
+        if not part:
+            continue
+        if part in _BARE:  # a syllabic consonant: a word of its own, no sandhi
+            segments = [(part, "e")]
+        else:
+            segments = front.sandhi.pre_merge_for_modify([(pair.word, pair.flag) for pair in front.cut(part)])
+        for word, pos in segments:
+            ipa = "".join(front.py2ipa(syllable) for syllable in _syllables(word, pos, front))
+            words.append(ipa.replace("\u032f", ""))
     return words
 
 

@@ -132,6 +132,16 @@ def test_every_symbol_is_a_kokoro_token() -> None:
         assert len(tokens_of(phonemes)) == len(phonemes)
 
 
+def test_odd_lines_are_read_without_failing() -> None:
+    # 呣, 嗯, 噷 have no final in pypinyin, which misaki's tone sandhi needs: read as bare syllabic consonants
+    assert phonemize_zh("呣4b、") == "m↗ sɨ↘ bˈi,"
+    assert phonemize_zh("嗯嗯，好") == "n↗ n↗, xau↓"
+    assert phonemize_zh("二〇二六年") == "ɚ↘ li↗ŋ ɚ↘ ljou↘njɛ↗n"
+    vocab = set(vocabulary())
+    for text in ("", "   ", "😀", "１２Ｏｋ", "a", "～～～", "“”（）", "噷𠀀㐀兙", "iPhone15Pro", "3.14.15", "-"):
+        assert set(phonemize_zh(text)) <= vocab, text
+
+
 def test_the_front_end_is_quiet() -> None:
     """jieba's 'Building prefix dict...' and the rest stay off stdout and stderr."""
     code = "from generators.kokoro_zh import phonemize_zh; print(phonemize_zh('你好'))"
