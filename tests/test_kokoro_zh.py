@@ -187,6 +187,15 @@ def test_chinese_characters_are_cast_by_sex_and_age() -> None:
     assert len({(m.voice.name, m.voice.pitch) for m in cast.values()}) == len(cast)
 
 
+def test_a_speaker_the_cast_misses_is_cast_in_the_language_they_speak() -> None:
+    from generators.run import cast_for
+
+    shotlist = plan_script(parse_zh(EPISODE.read_text(encoding="utf-8")), load_template("vertical-drama"))
+    shotlist.cast = [member for member in shotlist.cast if member.name != "林晓"]  # a shots.yaml without her
+    cast = {member.name: member for member in cast_for(shotlist, KokoroVoices())}
+    assert cast["林晓"].language == "zh" and cast["林晓"].voice.name in ZH_VOICES
+
+
 def test_a_chinese_episode_voices_every_line_with_its_characters_mandarin_voice(tmp_path: Path) -> None:
     out = tmp_path / "zh"
     build_project(
