@@ -17,6 +17,7 @@ from generators.audio import Audio, median_f0
 from generators.kokoro import VOICES, KokoroVoices, phonemize_english, tokens_of, vocabulary
 from generators.kokoro_zh import normalize_numbers, phonemize_zh
 from scriptkit.build import BuildRequest, build_project
+from scriptkit.cast import age_from, sex_from
 from scriptkit.models import DialogueLine, Voice
 from scriptkit.parse.zh import parse_zh
 from scriptkit.plan import plan_script
@@ -176,6 +177,9 @@ def test_chinese_characters_are_cast_by_sex_and_age() -> None:
     assert facts["苏晴"] == ("female", "25", "zh") and facts["顾言"] == ("male", "30", "zh")
     assert facts["张奶奶"] == ("female", "65-80", "zh") and facts["小宝"][1] == "8"
     assert facts["林总"][0] == "male" and facts["阿青"][0] == "female"  # from 他 / 她 in the action
+    assert age_from("男，三十多岁") == ("30-39", False) and age_from("四十出头") == ("40-43", False)
+    assert age_from("高中生") == ("13-17", True) and age_from("老太太") == ("65-80", True)
+    assert sex_from("夫人") == "female" and sex_from("老公") == "male" and sex_from("他们和她们") == "unknown"
     options = {(option.name, option.pitch): option for option in VOICES}
     for name, member in cast.items():
         option = options[(member.voice.name, member.voice.pitch)]
