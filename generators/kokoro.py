@@ -88,6 +88,10 @@ VOICES: tuple[VoiceOption, ...] = (
     VoiceOption("zm_yunyang", _M, ("adult", "elder"), language="zh"),
     VoiceOption("zf_xiaoni", _F, language="zh"),
     VoiceOption("zm_yunxia", _M, language="zh"),
+    # Mandarin children and an elder woman, made as the English ones are
+    VoiceOption("zf_xiaobei", _F, ("child",), language="zh", pitch=1.16, speed=1.05),
+    VoiceOption("zm_yunxia", _M, ("child",), language="zh", pitch=1.22, speed=1.05),
+    VoiceOption("zf_xiaoni", _F, ("elder",), language="zh", speed=0.9, pitch=0.96),
 )
 #: Language of a voice, from its first letter (Kokoro's naming: a = American, b = British, z = Mandarin).
 VOICE_LANGUAGE = {"a": "en-us", "b": "en-gb", "z": "zh"}

@@ -232,8 +232,11 @@ def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
     """The shot list's cast, completed with every speaker it misses, each with a voice of `backend`."""
     from scriptkit.cast import infer_cast, merge_cast
 
+    spoken: dict[str, list[str]] = {}  # what each speaker says: it sets their language
+    for line in (line for shot in shotlist.shots for line in shot.dialogue):
+        spoken.setdefault(" ".join(line.character.split()).upper(), []).append(line.text)
     speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
-    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None])
+    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None], spoken)
     return backend.cast(merge_cast(list(shotlist.cast), found))
 
 

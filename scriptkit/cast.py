@@ -7,6 +7,10 @@ Where each fact comes from, best first:
 3. the pronouns of the action around them (she/her vs he/him/his), counted sentence by sentence for the
    character named last - a guess, listed in `guessed`.
 
+A Chinese script is read the same way in its own words: a description in brackets after the name in the scene's
+`人物：林晓（女，25岁）、陈默（男）` line or at the name's first mention in the action, words in the name and the
+description (女, 妈, 小姐, 先生, 爷爷, 三十多岁, 少年...) and the pronouns 她/他 of the action.
+
 Aliases: a cue name that is another cue name plus more words (`GULLIVER THE GULL` after `GULLIVER`) is the same
 person. `merge_cast` keeps what a user wrote in shots.yaml and adds what is new. Pure and deterministic.
 """
@@ -39,13 +43,63 @@ _ELDER = re.compile(
     r"\b(old|elderly|aged|grandmother|grandfather|grandma|grandpa|granny|ancient|retired|widow(?:er)?)\b",
     re.IGNORECASE,
 )
+# Chinese: words of sex (the longer words first, so 夫人 is a woman's and 老公 a man's), age and pronouns.
+_ZH_FEMALE = re.compile(
+    r"夫人|太太|小姐|女士|姑娘|千金|公主|皇后|老婆|媳妇|新娘|她(?!们)|女|妈|母|姐|妹|奶|婆|姑(?!爷)|姨|嫂|婶|娘|妻"
+)
+_ZH_MALE = re.compile(r"丈夫|先生|少爷|公子|老公|王爷|皇帝|小伙|他(?!们)|男|爸|父|哥|弟|爷|叔|伯|舅|儿子")
+_ZH_NUMBER = r"\d{1,3}|[一二三四五六七八九十两]{1,4}"
+_ZH_DECADE = re.compile(rf"({_ZH_NUMBER})\s*(?:多|来)岁|({_ZH_NUMBER})\s*出头")
+_ZH_YEARS = re.compile(rf"({_ZH_NUMBER})\s*(?:周)?岁")
+_ZH_CHILD = re.compile(r"小孩|孩子|儿童|男孩|女孩|小朋友|幼童|小学生")
+_ZH_TEEN = re.compile(r"少年|少女|中学生|初中生|高中生")
+_ZH_ELDER = re.compile(r"老人|老太|老头|老爷子|老奶奶|老爷爷|奶奶|爷爷|外婆|外公|姥姥|姥爷|老妇|老汉|老者|年迈|白发")
+_ZH_SENTENCE = re.compile(r"[^。！？；!?;…]+[。！？；!?;…]*")
 _INTRO = re.compile(r"\b([A-Z][A-Z0-9'.\- ]*[A-Z0-9])\s*\(([^()]{1,80})\)")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _zh_number(text: str) -> int:
+    """25, 二十五, 十八, 三十, 两 -> the number (up to 999)."""
+    if text.isdigit():
+        return int(text)
+    digits = {char: n for n, char in enumerate("零一二三四五六七八九")} | {"两": 2}
+    total, current = 0, 0
+    for char in text:
+        if char in digits:
+            current = digits[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+    return total + current
+
+
+def _zh_age(text: str, numbers: bool) -> tuple[str, bool]:
+    """age_from for a Chinese description: 二十五岁, 三十多岁, 四十出头, 奶奶, 少年..."""
+    decade = _ZH_DECADE.search(text) if numbers else None
+    if decade:
+        base = _zh_number(decade.group(1) or decade.group(2)) // 10 * 10
+        low, high = (base, base + 9) if decade.group(1) else (base, base + 3)
+        if 0 < base < 120:
+            return f"{low}-{high}", False
+    years = _ZH_YEARS.search(text) if numbers else None
+    if years and 0 < _zh_number(years.group(1)) < 120:
+        return str(_zh_number(years.group(1))), False
+    for pattern, ages in ((_ZH_TEEN, "13-17"), (_ZH_CHILD, "6-11"), (_ZH_ELDER, "65-80")):
+        if pattern.search(text):
+            return ages, True
+    return "", False
 
 
 def age_from(text: str, numbers: bool = True) -> tuple[str, bool]:
     """(age as '28' or '40-49', guessed) from a description ('' when it says nothing of age): a number or a
-    decade is read, a word (girl, teenager, elderly) gives a guessed range. `numbers=False` reads words only."""
+    decade is read, a word (girl, teenager, elderly) gives a guessed range. `numbers=False` reads words only.
+    Chinese descriptions are read in Chinese (二十五岁, 三十多岁, 奶奶)."""
+    if _HAN.search(text):
+        found = _zh_age(text, numbers)
+        if found[0]:
+            return found
     decade = _DECADE.search(text) if numbers else None
     if decade:
         base = int(decade.group(2)) * 10
@@ -68,6 +122,8 @@ def age_from(text: str, numbers: bool = True) -> tuple[str, bool]:
 
 def sex_from(text: str) -> str:
     female, male = len(_FEMALE_WORDS.findall(text)), len(_MALE_WORDS.findall(text))
+    if _HAN.search(text):
+        female, male = female + len(_ZH_FEMALE.findall(text)), male + len(_ZH_MALE.findall(text))
     return "female" if female > male else "male" if male > female else "unknown"
 
 
@@ -88,6 +144,45 @@ def _intros(script: Script) -> dict[str, str]:
             for match in _INTRO.finditer(element.text):
                 out.setdefault(" ".join(match.group(1).split()), " ".join(match.group(2).split()))
     return out
+
+
+def _zh_intros(script: Script, names: list[str]) -> dict[str, str]:
+    """name -> the description in brackets after it in a `人物：` line or its first mention in the action."""
+    out: dict[str, str] = {}
+    texts = [e.text for e in script.elements if e.type in ("note", "action") and _HAN.search(e.text)]
+    for name in names:
+        if not _HAN.search(name):
+            continue
+        pattern = re.compile(re.escape(name) + r"\s*[（(]([^（）()]{1,40})[）)]")
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                out[name] = match.group(1).strip()
+                break
+    return out
+
+
+def _zh_pronoun_votes(script: Script, names: list[str]) -> dict[str, list[int]]:
+    """name -> [她 votes, 他 votes] from Chinese action: a pronoun after a name in its sentence is that sentence's
+    first name's, one before any name the last subject's (in the paragraph, else the previous paragraph's)."""
+    votes = {name: [0, 0] for name in names}
+    chinese = [name for name in names if _HAN.search(name)]
+    previous_paragraph: str | None = None
+    for element in script.elements:
+        if element.type != "action" or not chinese or not _HAN.search(element.text):
+            continue
+        referent, first = previous_paragraph, None
+        for sentence in _ZH_SENTENCE.findall(element.text):
+            hits = sorted((sentence.find(name), name) for name in chinese if name in sentence)
+            for pronoun in re.finditer(r"([她他])(?!们)", sentence):
+                before = [name for at, name in hits if at < pronoun.start()]
+                who = before[0] if before else referent
+                if who is not None:
+                    votes[who][pronoun.group(1) == "他"] += 1
+            if hits:
+                referent, first = hits[0][1], first or hits[0][1]
+        previous_paragraph = first or previous_paragraph
+    return votes
 
 
 def _pronoun_votes(script: Script, names: list[str]) -> dict[str, list[int]]:
@@ -152,11 +247,14 @@ def infer_cast(script: Script, speakers: Iterable[str], lines: dict[str, list[st
     alias = aliases_of(names)
     block, intros = _title_block(script), _intros(script)
     main = [name for name in names if name not in alias]
+    intros_zh = _zh_intros(script, main)
     votes = _pronoun_votes(script, main)
+    for name, (she, he) in _zh_pronoun_votes(script, main).items():
+        votes[name] = [votes[name][0] + she, votes[name][1] + he]
     members = []
     for name in main:
         guessed: list[str] = []
-        described = block.get(name) or intros.get(name, "")
+        described = block.get(name) or intros.get(name) or intros_zh.get(name, "")
         age, age_guess = age_from(described)
         if not age:  # the name itself may say it: GRANDMA, THE BOY
             age, age_guess = age_from(name, numbers=False)

@@ -99,9 +99,12 @@ def _members(shotlist: ShotList) -> list[CastMember]:
     """The episode's cast with every speaker it misses (as generation would infer them)."""
     from scriptkit.cast import infer_cast, merge_cast
 
+    spoken: dict[str, list[str]] = {}  # what each speaker says: it sets their language
+    for line in (line for shot in shotlist.shots for line in shot.dialogue):
+        spoken.setdefault(" ".join(line.character.split()).upper(), []).append(line.text)
     speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
     missing = [name for name in dict.fromkeys(speakers) if shotlist.member(name) is None]
-    return merge_cast(list(shotlist.cast), infer_cast(Script(), missing))
+    return merge_cast(list(shotlist.cast), infer_cast(Script(), missing, spoken))
 
 
 def season_cast(episodes: list[ShotList], pinned: list[CastMember], voice_backend: str) -> list[CastMember]:

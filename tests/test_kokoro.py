@@ -44,12 +44,10 @@ def test_espeak_ipa_becomes_misaki_phonemes() -> None:
     assert len(tokens_of(phonemes)) == len(phonemes)
 
 
-def test_mandarin_needs_its_front_end_and_says_so() -> None:
-    try:
-        import generators.kokoro_zh  # noqa: F401
-    except ImportError:
-        with pytest.raises(ScriptkitError, match="Mandarin"):
-            phonemizer("zh")
+def test_mandarin_has_its_front_end_and_other_languages_are_refused() -> None:
+    from generators.kokoro_zh import phonemize_zh
+
+    assert phonemizer("zh") is phonemize_zh and phonemizer("zh-CN") is phonemize_zh
     with pytest.raises(ScriptkitError, match="no phonemizer"):
         phonemizer("xx")
 
