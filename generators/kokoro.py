@@ -178,6 +178,16 @@ def phonemize_english(text: str, british: bool = False) -> str:
     return " ".join(pieces)
 
 
+def _mandarin() -> Any:
+    """generators.kokoro_zh, the Mandarin front end (imported when a Mandarin voice is first used)."""
+    try:
+        return importlib.import_module("generators.kokoro_zh")
+    except ImportError:
+        raise ScriptkitError(
+            "Mandarin lines need the Mandarin front end (generators.kokoro_zh), which is not installed"
+        ) from None
+
+
 def phonemizer(language: str) -> Callable[[str], str]:
     """The text -> phonemes function for a language code ('en', 'en-us', 'en-gb', 'zh')."""
     base = language.lower()
@@ -186,13 +196,7 @@ def phonemizer(language: str) -> Callable[[str], str]:
     if base == "en-gb":
         return functools.partial(phonemize_english, british=True)
     if base.split("-")[0] == "zh":
-        try:
-            module = importlib.import_module("generators.kokoro_zh")
-        except ImportError:
-            raise ScriptkitError(
-                "Mandarin lines need the Mandarin front end (generators.kokoro_zh), which is not installed"
-            ) from None
-        return module.phonemize_zh
+        return _mandarin().phonemize_zh
     raise ScriptkitError(f"the kokoro voice has no phonemizer for language {language!r}", hint="use 'en' or 'zh'")
 
 
@@ -279,7 +283,10 @@ class KokoroVoices(VoiceGenerator):
     def params(self, job: VoiceJob) -> Params:
         voice = self.voice_of(job)
         voice_file(voice.name, job.line.character)  # a voice the cast misnames is refused before any work
-        return {"voice": voice.name, "speed": voice.speed, "pitch": voice.pitch, **job.delivery_params()}
+        params: Params = {"voice": voice.name, "speed": voice.speed, "pitch": voice.pitch, **job.delivery_params()}
+        if VOICE_LANGUAGE.get(voice.name[:1], job.language).split("-")[0] == "zh":
+            params["front_end"] = _mandarin().FRONT_END_VERSION  # a new reading of the text redoes the line
+        return params
 
     def voice_of(self, job: VoiceJob) -> Voice:
         if job.voice is not None and job.voice.backend == self.name and job.voice.name:

@@ -46,6 +46,10 @@ from typing import Any
 from generators.kokoro import phonemize_english, vocabulary
 from scriptkit.errors import ScriptkitError
 
+#: What this front end reads a line as is part of every Mandarin line's cache key (generators.kokoro `params`):
+#: bump it when a change here reads any line differently, so the cached voices of the old reading are redone.
+FRONT_END_VERSION = "1"
+
 #: Han characters (CJK unified ideographs, extensions A and B) and 〇.
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\u3007\U00020000-\U0002a6df"
 #: The characters pypinyin reads as a bare syllabic consonant (m, n, hm), with no final: misaki's tone sandhi

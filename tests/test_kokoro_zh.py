@@ -219,3 +219,18 @@ def test_a_chinese_episode_voices_every_line_with_its_characters_mandarin_voice(
         assert asset["params"]["voice"] == cast[character]["name"], line["text"]
         assert asset["params"]["pitch"] == cast[character]["pitch"]
         assert asset["model"].startswith("kokoro") and asset["duration"] > 0.4
+
+
+def test_the_mandarin_reading_is_part_of_a_lines_cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version of the front end reads lines differently, so cached Mandarin voices must be redone; English
+    keys do not carry it (their cache stays valid)."""
+    import generators.kokoro_zh as front_end
+
+    backend = KokoroVoices()
+    mandarin = _job("你好", "zf_xiaoxiao", 1)
+    english = VoiceJob(line=mandarin.line, voice=Voice(backend="kokoro", name="af_heart"), language="en")
+    before = backend.params(mandarin)
+    assert before["front_end"] == front_end.FRONT_END_VERSION
+    assert "front_end" not in backend.params(english)
+    monkeypatch.setattr(front_end, "FRONT_END_VERSION", "next")
+    assert backend.params(mandarin) != before
