@@ -16,7 +16,7 @@ import opentimelineio as otio
 from scriptkit.conform.diff import first_by_owner, media_url, tc, video_order
 from scriptkit.conform.identity import Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Layout, Placed, item_frames, layout, rt
-from scriptkit.contract import clip_media, frames_at, timeline_rate
+from scriptkit.contract import clip_media, frames_at, scriptkit_meta, timeline_rate
 from scriptkit.errors import ScriptkitError
 
 if TYPE_CHECKING:
@@ -61,6 +61,19 @@ def _hash(clip: otio.schema.Clip) -> str:
 
 def _set_metadata(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
     clip.metadata["scriptkit"] = copy.deepcopy(source.metadata.get("scriptkit", {}))
+
+
+def _set_caption(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
+    """The new plan's subtitle for a line whose voice is kept (`DialogueLine.caption`: the editor's fix, or none)."""
+    caption = scriptkit_md(source).get("caption")
+    if scriptkit_md(clip).get("caption") == caption:
+        return
+    meta = scriptkit_meta(clip)
+    if caption is None:
+        meta.pop("caption", None)
+    else:
+        meta["caption"] = caption
+    clip.metadata["scriptkit"] = meta
 
 
 def _without_media(clip: otio.schema.Clip) -> bool:
@@ -379,6 +392,8 @@ def conform_timeline(
             or "asset_hash" not in scriptkit_md(clip)
         ):
             _set_metadata(clip, new_clips[owner].clip)
+        elif identity.kind == "dialogue":
+            _set_caption(clip, new_clips[owner].clip)
         if identity.kind == "shot":
             old, new = old_clips.get(owner), new_clips[owner]
             delta = (new.duration - old.duration) if old is not None else 0

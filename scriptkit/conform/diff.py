@@ -15,7 +15,7 @@ import opentimelineio as otio
 
 from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
-from scriptkit.contract import SHOT_ID, timeline_rate, track_role
+from scriptkit.contract import SHOT_ID, caption_of, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 
@@ -195,14 +195,15 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
 
 
 def _diff_captions(plan: Layout, edited: Layout) -> list[CaptionChange]:
-    """Lines whose caption in the edited timeline (metadata["caption"], where a reader found one) is not their text."""
+    """Lines whose caption in the edited timeline (metadata["caption"], where a reader found one) is not the
+    subtitle the plan shows for them (an earlier caption of the editor's, else their text)."""
     planned = {p.identity.owner: p for p in plan.clips if p.identity.kind == "dialogue" and p.identity.owner}
     changes: list[CaptionChange] = []
     for p in edited.clips:
         caption = p.clip.metadata.get("caption") if p.identity.kind == "dialogue" else None
         before = planned.get(p.identity.owner or "")
         if isinstance(caption, str) and before is not None:
-            text = str(scriptkit_md(before.clip).get("text") or "")
+            text = caption_of(scriptkit_md(before.clip))
             if caption.strip() != text.strip():
                 changes.append(CaptionChange(p.identity.owner or "", text, caption))
     return changes
