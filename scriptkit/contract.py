@@ -65,9 +65,9 @@ else the global start, else 24), `frames_at(time, rate)` (THE frames helper: a R
 `scriptkit_meta(item)` / `plain(value)` (metadata as plain dicts), `scriptkit_view(item)` (the stored metadata,
 uncopied), `set_metadata(item, key, value)` (a fast `item.metadata[key] = value`), `media_path(clip, options)`; for
 readers `SHOT_ID` / `OWNER_ID` (the one id pattern, hand-added ids such as `sc-kitchen-004a` included),
-`owner_identity(text)`, `shot_identity_from_names(clip)` and `track_role(name, kind)`; the flat layout `flatten(track, rate)`
-(every clip and gap at its frame, every transition with its neighbours), `item_frames(track)` and
-`shot_cuts(tl)` ((name, start, frames) per picture clip: what round-trip tests compare).
+`owner_identity(text)`, `shot_identity_from_names(clip)` and `track_role(name, kind)`; the flat layout
+`flatten(track, rate)` (every clip and gap at its frame, every transition with its neighbours), `item_frames(track)`
+and `shot_cuts(tl)` ((name, start, frames) per picture clip: what round-trip tests compare).
 """
 
 from __future__ import annotations
