@@ -374,7 +374,7 @@ def test_refine_keeps_the_edits_made_in_the_app(tmp_path: Path) -> None:
     from scriptkit.refine import refine_project
     from tests.test_refine import episode_shotlist, make_project, timeline_file
 
-    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut"])
+    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut", "otio", "srt"])
     own = tmp_path / "broll rain.png"
     own.write_bytes(png_bytes((10, 20, 30), 54, 96))
     edited = tmp_path / "User Data" / "0707"  # as the editor copied it out of the app's draft store
@@ -395,6 +395,10 @@ def test_refine_keeps_the_edits_made_in_the_app(tmp_path: Path) -> None:
     assert cut(new) == cut(read_timeline(edited)) != cut(plan)
     assert [c.name for c in new.tracks[0].find_clips()][-1] == "broll rain.png"
     assert get_format("capcut").validate(timeline_file(result.version_dir, "capcut"), ["capcut"]) == []
+    # the changed subtitle too, in the draft and the SRT; the editor's own clip is not new to the new version
+    assert draft_texts(timeline_file(result.version_dir, "capcut"))[0] == "Let it ring."
+    assert "\nLet it ring.\n" in timeline_file(result.version_dir, "srt").read_text(encoding="utf-8")
+    assert diff_command(project, timeline_file(result.version_dir, "capcut"))[-1] == "no editorial changes"
 
 
 def test_refine_keeps_a_subtitle_changed_in_the_app(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ retimed, markers added, media named outside the project folder. `report_lines` s
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,9 +177,14 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     for owner, placed in by_owner.items():
         if len(placed) > 1:
             diff.duplicates.append(Duplicate(owner, len(placed), tuple(p.start for p in placed)))
-    # foreign clips
+    # foreign clips: the editor's own media, not counting what the plan already had (a version refined from an
+    # edit keeps the editor's clips; the draft or file written for it may have copied their media elsewhere)
+    already = Counter((p.clip.name or "", p.track_kind) for p in plan.clips if p.identity.kind == "foreign")
     for p in edited.clips:
         if p.identity.kind == "foreign":
+            if already[(p.clip.name or "", p.track_kind)] > 0:
+                already[(p.clip.name or "", p.track_kind)] -= 1
+                continue
             diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
