@@ -7,7 +7,9 @@
 2. The edited timeline is read through the format registry and every clip identified by shot id
    (`scriptkit.conform`); a timeline with no id of this project is refused.
 3. The new shot list (`--script` planned with the project's template, `--shots`, else the base's) is diffed
-   against the base's by shot id (`scriptkit.scriptdiff`). `--lock` shots keep their base definition.
+   against the base's by shot id (`scriptkit.scriptdiff`). `--lock` shots keep their base definition. A subtitle
+   the editor rewrote becomes its line's caption (`scriptkit.captions`: shown by every subtitle, no new voice;
+   dropped with a notice when the script changes what the line says).
 4. Assets are generated through the same content-addressed cache (`generators.run.generate_assets`) into the
    new version's media folder, seeded with hard links of the base's cache: unchanged shots are not
    regenerated; `--regenerate` shots get a new take.
