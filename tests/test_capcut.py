@@ -406,7 +406,7 @@ def test_refine_keeps_a_subtitle_changed_in_the_app(tmp_path: Path) -> None:
     from scriptkit.project import diff_command
     from scriptkit.refine import refine_project
     from scriptkit.shotlist_io import read_shotlist
-    from tests.test_refine import assets_of, episode_shotlist, make_project, timeline_file
+    from tests.test_refine import assets_of, episode_shotlist, make_project, timeline_file, with_line
 
     project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut", "otio", "srt"])
     edited = tmp_path / "User Data" / "0707"
@@ -452,6 +452,14 @@ def test_refine_keeps_a_subtitle_changed_in_the_app(tmp_path: Path) -> None:
     line = next(d for s in read_shotlist(again.version_dir / "shots.yaml").shots for d in s.dialogue if d.id == line_id)
     assert line.caption == "今晚别接电话。"
     assert draft_texts(timeline_file(again.version_dir, "capcut")) == texts
+
+    # the script then changes what the line says: the caption, written for the old words, is dropped for good
+    shots = with_line(again.version_dir, line_id, "Hang up.", tmp_path / "shots-v3.yaml")
+    third = refine_project(project, edited=timeline_file(again.version_dir, "capcut"), shots=shots)
+    assert [(n.status, n.caption) for n in third.captions] == [("dropped", "今晚别接电话。")]
+    assert draft_texts(timeline_file(third.version_dir, "capcut"))[1] == "Hang up."
+    for name in ("capcut", "otio"):  # neither the draft nor the timeline of the new version brings it back
+        assert diff_command(project, timeline_file(third.version_dir, name))[-1] == "no editorial changes", name
 
 
 def test_install_refuses_while_the_app_runs(tmp_path: Path) -> None:

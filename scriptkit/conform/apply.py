@@ -64,7 +64,11 @@ def _set_metadata(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
 
 
 def _set_caption(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
-    """The new plan's subtitle for a line whose voice is kept (`DialogueLine.caption`: the editor's fix, or none)."""
+    """The new plan's subtitle for a line (`DialogueLine.caption`: the editor's fix, or none). The subtitle a reader
+    found in the edit (metadata["caption"]) is settled into the plan by now: left on the clip, it would come back
+    from the new version's own files as an edit (a caption the script has since dropped among them)."""
+    if "caption" in clip.metadata:
+        del clip.metadata["caption"]
     caption = scriptkit_md(source).get("caption")
     if scriptkit_md(clip).get("caption") == caption:
         return
@@ -392,7 +396,7 @@ def conform_timeline(
             or "asset_hash" not in scriptkit_md(clip)
         ):
             _set_metadata(clip, new_clips[owner].clip)
-        elif identity.kind == "dialogue":
+        if identity.kind == "dialogue":
             _set_caption(clip, new_clips[owner].clip)
         if identity.kind == "shot":
             old, new = old_clips.get(owner), new_clips[owner]
