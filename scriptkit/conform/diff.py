@@ -179,13 +179,8 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
             diff.duplicates.append(Duplicate(owner, len(placed), tuple(p.start for p in placed)))
     # foreign clips: the editor's own media, not counting what the plan already had (a version refined from an
     # edit keeps the editor's clips; the draft or file written for it may have copied their media elsewhere)
-    already = Counter((p.clip.name or "", p.track_kind) for p in plan.clips if p.identity.kind == "foreign")
-    for p in edited.clips:
-        if p.identity.kind == "foreign":
-            if already[(p.clip.name or "", p.track_kind)] > 0:
-                already[(p.clip.name or "", p.track_kind)] -= 1
-                continue
-            diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
+    for p in _not_in_plan([p for p in edited.clips if p.identity.kind == "foreign"], plan):
+        diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
     # audio
@@ -198,6 +193,34 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     if project_dir is not None:
         diff.media = media_outside(edited, project_dir)
     return diff
+
+
+def _not_in_plan(foreign: list[Placed], plan: Layout) -> list[Placed]:
+    """The editor's clips that the plan does not hold: each plan clip of the editor's (by name and track kind)
+    accounts for one of them, the same cut (in point and length) first."""
+
+    def named(p: Placed) -> tuple[str, str]:
+        return (p.clip.name or "", p.track_kind)
+
+    def cut(p: Placed) -> tuple[str, str, int, int]:
+        return (*named(p), p.source_in, p.duration)
+
+    mine = [p for p in plan.clips if p.identity.kind == "foreign"]
+    same_cut, same_name = Counter(map(cut, mine)), Counter(map(named, mine))
+    left: list[Placed] = []
+    for p in foreign:
+        if same_cut[cut(p)] > 0:
+            same_cut[cut(p)] -= 1
+            same_name[named(p)] -= 1
+        else:
+            left.append(p)
+    new: list[Placed] = []
+    for p in left:
+        if same_name[named(p)] > 0:
+            same_name[named(p)] -= 1
+        else:
+            new.append(p)
+    return new
 
 
 def _diff_captions(plan: Layout, edited: Layout) -> list[CaptionChange]:
