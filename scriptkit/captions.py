@@ -101,4 +101,12 @@ def settle_captions(
     return new.model_copy(update={"shots": shots}), notes
 
 
-__all__ = ["CaptionNote", "settle_captions"]
+def settled_lines(base: ShotList, new: ShotList, edits: Iterable[CaptionChange] = ()) -> set[str]:
+    """The lines whose subtitle conform must set from the new plan: a caption that differs from the base's, and
+    every subtitle the edit rewrote (kept, cleared or not)."""
+    before = {line.id: line.caption for shot in base.shots for line in shot.dialogue}
+    lines = {line.id for shot in new.shots for line in shot.dialogue if line.caption != before.get(line.id)}
+    return lines | {change.line_id for change in edits}
+
+
+__all__ = ["CaptionNote", "settle_captions", "settled_lines"]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scriptkit.captions import CaptionNote, settle_captions
+from scriptkit.captions import CaptionNote, settle_captions, settled_lines
 from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
 from scriptkit.conform.diff import TimelineDiff, report_lines
 from scriptkit.errors import ScriptkitError
@@ -343,6 +343,7 @@ def refine_project(
             lock=lock_ids,
             removed=removed,  # type: ignore[arg-type]
             copy_edited=False,
+            captions=settled_lines(base.shotlist, shotlist, timeline_diff.captions),
         )
         lap("conform")
         os.symlink(temp.name, final)

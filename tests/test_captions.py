@@ -9,7 +9,7 @@ import pytest
 
 from exporters import get_format
 from exporters.mlt_common import layout as mlt_layout
-from scriptkit.captions import settle_captions
+from scriptkit.captions import settle_captions, settled_lines
 from scriptkit.conform.diff import CaptionChange, diff_timelines
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import DialogueLine, ExportOptions, ShotList
@@ -84,6 +84,15 @@ def test_a_re_planned_script_carries_the_caption_of_an_unchanged_line() -> None:
     # a caption the writer gives on a new line, or a new caption on an unchanged line, is theirs
     own, notes = settle_captions(sample_shotlist(), base)
     assert line_of(own).caption == FIX and notes == []
+
+
+def test_conform_is_told_only_the_lines_whose_subtitle_is_settled_anew() -> None:
+    base = sample_shotlist()
+    assert settled_lines(base, base) == set()
+    fixed = with_caption(base, FIX)
+    other = "sc02-platform-001-d1"
+    assert settled_lines(base, fixed) == {LINE} == settled_lines(fixed, base)
+    assert settled_lines(fixed, fixed, [CaptionChange(other, "I have to go.", "I must go.")]) == {other}
 
 
 # ------------------------------------------------------------------------------------------ shots.yaml

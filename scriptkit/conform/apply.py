@@ -313,6 +313,7 @@ def conform_timeline(
     lock: Iterable[str] = (),
     removed: RemovedPolicy = "drop",
     copy_edited: bool = True,
+    captions: Iterable[str] = (),
 ) -> ConformResult:
     """The edited timeline with the new plan applied; the editor's order, trims and transitions kept.
 
@@ -324,6 +325,10 @@ def conform_timeline(
     - Shots and lines new in the new plan are placed after their neighbour in script order.
     - Shots gone from the new plan are dropped (their time kept as black with `hold`, closed with `ripple`)
       or, with `removed="flag"`, kept with a red marker. Locked shots (and their audio) are never touched.
+
+    - The lines named in `captions` (their subtitle settled anew: `scriptkit.captions`) and the changed lines
+      show the new plan's subtitle; the one a reader found in the edit is not kept on the clip. (Only those: a
+      look-up of a key a clip lacks costs an exception in OTIO.)
 
     `copy_edited=False` works on `edited` itself (saves a copy of a feature-length timeline).
     """
@@ -338,6 +343,7 @@ def conform_timeline(
     old_clips = _plan_clips(old_layout)
     new_clips = _plan_clips(new_layout)
     changed = changes.changed_by_id if changes is not None else {}
+    settle = set(captions)
 
     out = copy.deepcopy(edited) if copy_edited else edited
     out.name = new_plan.name or out.name
@@ -396,7 +402,7 @@ def conform_timeline(
             or "asset_hash" not in scriptkit_md(clip)
         ):
             _set_metadata(clip, new_clips[owner].clip)
-        if identity.kind == "dialogue":
+        if identity.kind == "dialogue" and (owner in settle or owner in changed):
             _set_caption(clip, new_clips[owner].clip)
         if identity.kind == "shot":
             old, new = old_clips.get(owner), new_clips[owner]
