@@ -51,6 +51,7 @@ from scriptkit import safexml
 from scriptkit.contract import (
     OWNER_ID,
     SHOT_ID,
+    caption_of,
     clip_media,
     frames_at,
     owner_identity,
@@ -514,14 +515,14 @@ def _write_connected_clip(
     _clip_children(w, el, clip, local, shot=False, volume=volume, keys=keys)
     el.attrib.pop("_anchor_at")
     _insert_anchored(parent.element, el)
-    if meta.get("kind") == "dialogue" and meta.get("text"):
+    if meta.get("kind") == "dialogue" and caption_of(meta):
         _insert_anchored(parent.element, _caption(w, clip, meta, offset, frames))
 
 
 def _caption(w: _Writer, clip: otio.schema.Clip, meta: dict[str, Any], offset: int, frames: int) -> etree._Element:
     w.style_ids += 1
     style = f"ts{w.style_ids}"
-    text = f"{meta.get('character', '')}: {meta['text']}".strip(": ")
+    text = f"{meta.get('character', '')}: {caption_of(meta)}".strip(": ")
     el = etree.Element("caption")
     for key, value in (
         ("lane", "1"),

@@ -26,7 +26,17 @@ from xml.sax.saxutils import escape, quoteattr
 
 import opentimelineio as otio
 
-from scriptkit.contract import Joint, clip_media, flatten, frames_at, plain, scriptkit_meta, timeline_rate, video_track
+from scriptkit.contract import (
+    Joint,
+    caption_of,
+    clip_media,
+    flatten,
+    frames_at,
+    plain,
+    scriptkit_meta,
+    timeline_rate,
+    video_track,
+)
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, url_to_path
 from scriptkit.mix import clip_gain, shifted
@@ -298,9 +308,9 @@ def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioT
         level = meta.get("level_db", tmeta.get("level_db", 0.0))
         pos, duration = slot.start, slot.frames
         clips.append(AudioPlace(item.name, pos, duration, slot.source_in, _media_path(item), float(level or 0.0), meta))
-        if meta.get("kind") == "dialogue" and meta.get("text"):
+        if meta.get("kind") == "dialogue" and caption_of(meta):
             who = str(meta.get("character") or "")
-            lay.subtitles.append(Subtitle(pos, pos + duration, who, str(meta["text"])))
+            lay.subtitles.append(Subtitle(pos, pos + duration, who, caption_of(meta)))
     lay.subtitles.sort(key=lambda s: (s.start, s.end))
     return AudioTrack(track.name, str(tmeta.get("role") or "audio"), tmeta.get("character"), tuple(clips))
 

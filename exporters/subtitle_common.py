@@ -9,7 +9,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from scriptkit.contract import frames_at, scriptkit_view, timeline_rate
+from scriptkit.contract import caption_of, frames_at, scriptkit_view, timeline_rate
 from scriptkit.errors import ScriptkitError
 
 MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
@@ -44,7 +44,7 @@ def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
             frames = frames_at(item.source_range.duration if item.source_range else item.duration(), rate)
             if isinstance(item, otio.schema.Clip):
                 meta = scriptkit_view(item)
-                text = " ".join(str(meta.get("text") or item.name).split())
+                text = " ".join((caption_of(meta) or item.name).split())  # an editor's caption, else the line
                 cue = Cue(
                     _ms(position, rate),
                     _ms(position + frames, rate),

@@ -55,18 +55,19 @@ Every audio clip carries its clip gain in metadata["scriptkit"]["level_db"] (dia
 Every Clip carries metadata["scriptkit"] with at least {"kind": "shot"|"dialogue"|"cue"|"music",
 "shot_id", "asset_hash" (Asset.sha256), "asset_path" (relative to the media folder)}; shot clips add
 {"scene_id", "line", "prompt", "seed", "size", "move", "characters", "action", "duration_planned"};
-dialogue clips add {"line_id", "character", "text", "line"}; cue clips {"cue_id", "word", "line"}; audio clips
-add "sample_rate" and "channels" when the asset records them.
+dialogue clips add {"line_id", "character", "text", "line"}, and "caption" where the line's subtitle is not
+its text (`DialogueLine.caption`; read a subtitle with `caption_of(meta)`); cue clips {"cue_id", "word", "line"};
+audio clips add "sample_rate" and "channels" when the asset records them.
 
 Accessors: `timeline_rate(tl)` (THE frame-rate helper: exact Fraction from metadata fps, else the first clip,
 else the global start, else 24), `frames_at(time, rate)` (THE frames helper: a RationalTime as whole frames),
-`video_track(tl)`, `shot_clips(tl)`, `scriptkit_meta(item)` / `plain(value)` (metadata as plain dicts),
-`scriptkit_view(item)` (the stored metadata, uncopied), `set_metadata(item, key, value)` (a fast
-`item.metadata[key] = value`), `media_path(clip, options)`; for readers `SHOT_ID` / `OWNER_ID` (the one id
-pattern, hand-added ids such as `sc-kitchen-004a` included), `owner_identity(text)`,
-`shot_identity_from_names(clip)` and `track_role(name, kind)`; the flat layout `flatten(track, rate)`
-(every clip and gap at its frame, every transition with its neighbours), `item_frames(track)` and
-`shot_cuts(tl)` ((name, start, frames) per picture clip: what round-trip tests compare).
+`video_track(tl)`, `shot_clips(tl)`, `caption_of(meta)` (THE subtitle text of a dialogue clip),
+`scriptkit_meta(item)` / `plain(value)` (metadata as plain dicts), `scriptkit_view(item)` (the stored metadata,
+uncopied), `set_metadata(item, key, value)` (a fast `item.metadata[key] = value`), `media_path(clip, options)`; for
+readers `SHOT_ID` / `OWNER_ID` (the one id pattern, hand-added ids such as `sc-kitchen-004a` included),
+`owner_identity(text)`, `shot_identity_from_names(clip)` and `track_role(name, kind)`; the flat layout
+`flatten(track, rate)` (every clip and gap at its frame, every transition with its neighbours), `item_frames(track)`
+and `shot_cuts(tl)` ((name, start, frames) per picture clip: what round-trip tests compare).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ __all__ = [
     "SHOT_ID",
     "Joint",
     "Slot",
+    "caption_of",
     "clip_media",
     "flatten",
     "frames_at",
@@ -144,6 +146,13 @@ def scriptkit_view(item: Any) -> Any:
 
     The fast read for exporters that only look values up; `scriptkit_meta` gives a plain-dict copy."""
     return item.metadata.get("scriptkit") or {}
+
+
+def caption_of(meta: Mapping[str, Any]) -> str:
+    """The subtitle of a dialogue clip, from its scriptkit metadata: the caption an editor gave the line where it
+    has one (`DialogueLine.caption`), else the spoken text. Every writer of subtitles reads the text through it."""
+    caption = meta.get("caption")
+    return str(caption if caption else meta.get("text") or "")
 
 
 # ------------------------------------------------------------------------------------------ time

@@ -181,6 +181,19 @@ class DialogueLine(_Model):
     timed_offset: float | None = Field(
         default=None, ge=-MAX_SECONDS, le=MAX_SECONDS, description="Seconds from the shot's start as built."
     )
+    caption: str | None = Field(
+        default=None,
+        max_length=MAX_LINE,
+        description="The subtitle shown for the line where it is not `text` (an editor's fix that refine keeps); "
+        "the voice still speaks `text`. See scriptkit/captions.py.",
+    )
+
+    @field_validator("caption")
+    @classmethod
+    def _caption_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("an empty caption: leave the field out to show the line's text")
+        return value
 
 
 class SoundCue(_Model):

@@ -1125,7 +1125,7 @@ def _unvalidated(model: type[_M], values: dict[str, Any], fields_set: set[str]) 
 def _shot_model(values: dict[str, Any]) -> Shot:
     """The `Shot` of a `_finish` dict: what `Shot.model_validate(values)` gives, without the validation."""
     values["dialogue"] = [
-        _unvalidated(DialogueLine, {**line, "timed": None, "timed_offset": None}, set(line))
+        _unvalidated(DialogueLine, {**line, "timed": None, "timed_offset": None, "caption": None}, set(line))
         for line in values["dialogue"]
     ]
     values["cues"] = [

@@ -7,7 +7,9 @@
 2. The edited timeline is read through the format registry and every clip identified by shot id
    (`scriptkit.conform`); a timeline with no id of this project is refused.
 3. The new shot list (`--script` planned with the project's template, `--shots`, else the base's) is diffed
-   against the base's by shot id (`scriptkit.scriptdiff`). `--lock` shots keep their base definition.
+   against the base's by shot id (`scriptkit.scriptdiff`). `--lock` shots keep their base definition. A subtitle
+   the editor rewrote becomes its line's caption (`scriptkit.captions`: shown by every subtitle, no new voice;
+   dropped with a notice when the script changes what the line says).
 4. Assets are generated through the same content-addressed cache (`generators.run.generate_assets`) into the
    new version's media folder, seeded with hard links of the base's cache: unchanged shots are not
    regenerated; `--regenerate` shots get a new take.
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scriptkit.captions import CaptionNote, settle_captions, settled_lines
 from scriptkit.conform.apply import ConformReport, conform_lines, conform_timeline
 from scriptkit.conform.diff import TimelineDiff, report_lines
 from scriptkit.errors import ScriptkitError
@@ -55,6 +58,7 @@ class RefineResult:
     report: ConformReport | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, generate, conform, write
+    captions: list[CaptionNote] = field(default_factory=list)  # subtitles kept, cleared or dropped (scriptkit.captions)
 
 
 # --------------------------------------------------------------------------------------- versions
@@ -292,6 +296,11 @@ def refine_project(
     edited_timeline, timeline_diff = read_edit(plan, edited, project)
 
     shotlist = apply_locks(base.shotlist, new_shotlist(base, script, shots), lock_ids)
+    # the subtitles the editor rewrote become the lines' captions (the voices stay: the spoken text is the same)
+    shotlist, captions = settle_captions(base.shotlist, shotlist, timeline_diff.captions, carry=script is not None)
+    for note in captions:
+        if note.status == "dropped":
+            say(f"note: {note.sentence()}")
     changes = diff_shotlists(base.shotlist, shotlist)
     wanted = list(formats) if formats is not None else _formats(base)
     lap("read")
@@ -334,6 +343,7 @@ def refine_project(
             lock=lock_ids,
             removed=removed,  # type: ignore[arg-type]
             copy_edited=False,
+            captions=settled_lines(base.shotlist, shotlist, timeline_diff.captions),
         )
         lap("conform")
         os.symlink(temp.name, final)
@@ -371,7 +381,17 @@ def refine_project(
         }
         manifest["shot_list"] = "shots.yaml"
         changes_md = changes_markdown(
-            shotlist.title, number, base, edited, length, changes, timeline_diff, result.report, regenerated, lock_ids
+            shotlist.title,
+            number,
+            base,
+            edited,
+            length,
+            changes,
+            timeline_diff,
+            result.report,
+            regenerated,
+            lock_ids,
+            captions,
         )
         atomic_write_text(final / "CHANGES.md", changes_md)
         atomic_write_text(final / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -386,7 +406,9 @@ def refine_project(
         shutil.rmtree(temp, ignore_errors=True)
         raise
     say(f"wrote {final} ({len(regenerated)} assets regenerated, {len(changes.changed)} shots changed)")
-    return RefineResult(final, base.folder, regenerated, changes, timeline_diff, result.report, manifest, timings)
+    return RefineResult(
+        final, base.folder, regenerated, changes, timeline_diff, result.report, manifest, timings, captions
+    )
 
 
 def _formats(base: Base) -> list[str]:
@@ -419,6 +441,7 @@ def changes_markdown(
     report: ConformReport,
     regenerated: list[str],
     lock: set[str],
+    captions: list[CaptionNote] | None = None,
 ) -> str:
     """CHANGES.md: what the writer changed, what was regenerated, what the editor's cut kept."""
     lines = [
@@ -441,6 +464,8 @@ def changes_markdown(
     lines += [f"- {owner}" for owner in regenerated] or ["None."]
     lines += ["", "## In the timeline", ""]
     lines += [f"- {line}" for line in conform_lines(report)] or ["- nothing to swap"]
+    if captions:
+        lines += ["", "## Subtitles", ""] + [f"- {note.sentence()}" for note in captions]
     if lock:
         lines += ["", "## Locked", ""] + [f"- {shot_id}" for shot_id in sorted(lock)]
     lines += ["", "## The editor's cut (kept)", ""]

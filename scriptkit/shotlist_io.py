@@ -102,6 +102,9 @@ def _plain(shotlist: ShotList) -> dict[str, Any]:
     for shot in data["shots"]:
         if not shot.get("video"):
             shot.pop("video", None)
+        for line in shot["dialogue"]:  # a line shows its own text unless an editor rewrote its subtitle
+            if line.get("caption") is None:
+                line.pop("caption", None)
     return data
 
 

@@ -232,6 +232,8 @@ def _dialogue_clip(shot: Shot, line: DialogueLine, asset: Asset, frames: int, me
             "level_db": mix.DIALOGUE_DB,
         }
     )
+    if line.caption is not None:  # the subtitle an editor rewrote (the voice speaks `text`)
+        meta["caption"] = line.caption
     set_metadata(clip, "scriptkit", meta)
     return clip
 

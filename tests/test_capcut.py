@@ -302,13 +302,29 @@ def edit_like_the_app(path: Path, own_media: Path) -> None:
         seg["target_timerange"]["start"] = pos
         seg["target_timerange"]["duration"] = seg["source_timerange"]["duration"]
         pos += seg["source_timerange"]["duration"]
-    texts = data["materials"]["texts"]
-    content = json.loads(texts[0]["content"])
-    content["text"] = "Let it ring."
-    content["styles"][0]["range"] = [0, len(content["text"])]
-    texts[0]["content"] = json.dumps(content)
+    retext(data, 0, "Let it ring.")
     data["duration"] = max(pos, data["duration"])
     file.write_text(json.dumps(data))
+
+
+def retext(data: dict[str, Any], index: int, text: str) -> str:
+    """Rewrite the text of the `index`th subtitle as the app does (its material's content JSON, the style range
+    over the new text); returns the text it had."""
+    texts = data["materials"]["texts"]
+    content = json.loads(texts[index]["content"])
+    before = str(content["text"])
+    content["text"] = text
+    content["styles"][0]["range"] = [0, len(text.encode("utf-16-le")) // 2]
+    texts[index]["content"] = json.dumps(content, ensure_ascii=False)
+    return before
+
+
+def draft_texts(path: Path) -> list[str]:
+    """The subtitle texts of a draft, in the order of its text track."""
+    data = json.loads((path / "draft_content.json").read_bytes())
+    by_id = {m["id"]: json.loads(m["content"])["text"] for m in data["materials"]["texts"]}
+    track = next(t for t in data["tracks"] if t["type"] == "text")
+    return [by_id[seg["material_id"]] for seg in track["segments"]]
 
 
 def test_diff_reports_each_edit_made_in_the_app(tmp_path: Path) -> None:
@@ -358,7 +374,7 @@ def test_refine_keeps_the_edits_made_in_the_app(tmp_path: Path) -> None:
     from scriptkit.refine import refine_project
     from tests.test_refine import episode_shotlist, make_project, timeline_file
 
-    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut"])
+    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut", "otio", "srt"])
     own = tmp_path / "broll rain.png"
     own.write_bytes(png_bytes((10, 20, 30), 54, 96))
     edited = tmp_path / "User Data" / "0707"  # as the editor copied it out of the app's draft store
@@ -379,6 +395,71 @@ def test_refine_keeps_the_edits_made_in_the_app(tmp_path: Path) -> None:
     assert cut(new) == cut(read_timeline(edited)) != cut(plan)
     assert [c.name for c in new.tracks[0].find_clips()][-1] == "broll rain.png"
     assert get_format("capcut").validate(timeline_file(result.version_dir, "capcut"), ["capcut"]) == []
+    # the changed subtitle too, in the draft and the SRT; the editor's own clip is not new to the new version
+    assert draft_texts(timeline_file(result.version_dir, "capcut"))[0] == "Let it ring."
+    assert "\nLet it ring.\n" in timeline_file(result.version_dir, "srt").read_text(encoding="utf-8")
+    assert diff_command(project, timeline_file(result.version_dir, "capcut"))[-1] == "no editorial changes"
+
+
+def test_refine_keeps_a_subtitle_changed_in_the_app(tmp_path: Path) -> None:
+    """The editor fixes a subtitle in the app: the new version shows it everywhere, the voice is the same file."""
+    from scriptkit.project import diff_command
+    from scriptkit.refine import refine_project
+    from scriptkit.shotlist_io import read_shotlist
+    from tests.test_refine import assets_of, episode_shotlist, make_project, timeline_file, with_line
+
+    project = make_project(tmp_path / "ep", episode_shotlist(), ["capcut", "otio", "srt"])
+    edited = tmp_path / "User Data" / "0707"
+    shutil.copytree(timeline_file(project, "capcut"), edited)
+    data = json.loads((edited / "draft_content.json").read_bytes())
+    spoken = retext(data, 1, "今晚别接电话。")  # the fix can be any script: the range counts UTF-16 units
+    (edited / "draft_content.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    reported = [line for line in diff_command(project, edited) if line.startswith("changed subtitle of ")]
+    assert len(reported) == 1 and reported[0].endswith(f": {spoken!r} -> '今晚别接电话。'")
+    result = refine_project(project, edited=edited)
+    assert result.timeline_diff is not None and len(result.timeline_diff.captions) == 1
+    line_id = result.timeline_diff.captions[0].line_id
+    assert [note.status for note in result.captions] == ["kept"]
+
+    # shots.yaml: the spoken line is the same, its caption is the editor's
+    line = next(
+        d for s in read_shotlist(result.version_dir / "shots.yaml").shots for d in s.dialogue if d.id == line_id
+    )
+    assert (line.text, line.caption) == (spoken, "今晚别接电话。")
+    # the subtitles of the new version: the SRT and the draft's text segments
+    srt = timeline_file(result.version_dir, "srt").read_text(encoding="utf-8")
+    assert "今晚别接电话。" in srt and spoken not in srt
+    texts, planned = (
+        draft_texts(timeline_file(result.version_dir, "capcut")),
+        draft_texts(timeline_file(project, "capcut")),
+    )
+    assert texts == [*planned[:1], "今晚别接电话。", *planned[2:]] and spoken not in texts
+    # the voice was not spoken again: the same bytes
+    base, new = assets_of(project), assets_of(result.version_dir)
+    assert line_id not in result.regenerated and result.regenerated == []
+    old_voice, new_voice = base.get("voice", line_id), new.get("voice", line_id)
+    assert old_voice is not None and new_voice is not None
+    assert (result.version_dir / "media" / new_voice.path).read_bytes() == (
+        project / "media" / old_voice.path
+    ).read_bytes()
+    assert "## Subtitles" in (result.version_dir / "CHANGES.md").read_text(encoding="utf-8")
+    # the new version against its own draft: nothing changed
+    assert diff_command(project, timeline_file(result.version_dir, "capcut"))[-1] == "no editorial changes"
+
+    # a later refine of that version (its own draft back, unedited) keeps the caption, and reports nothing new
+    again = refine_project(project, edited=timeline_file(result.version_dir, "capcut"))
+    assert again.captions == [] and again.regenerated == []
+    line = next(d for s in read_shotlist(again.version_dir / "shots.yaml").shots for d in s.dialogue if d.id == line_id)
+    assert line.caption == "今晚别接电话。"
+    assert draft_texts(timeline_file(again.version_dir, "capcut")) == texts
+
+    # the script then changes what the line says: the caption, written for the old words, is dropped for good
+    shots = with_line(again.version_dir, line_id, "Hang up.", tmp_path / "shots-v3.yaml")
+    third = refine_project(project, edited=timeline_file(again.version_dir, "capcut"), shots=shots)
+    assert [(n.status, n.caption) for n in third.captions] == [("dropped", "今晚别接电话。")]
+    assert draft_texts(timeline_file(third.version_dir, "capcut"))[1] == "Hang up."
+    for name in ("capcut", "otio"):  # neither the draft nor the timeline of the new version brings it back
+        assert diff_command(project, timeline_file(third.version_dir, name))[-1] == "no editorial changes", name
 
 
 def test_install_refuses_while_the_app_runs(tmp_path: Path) -> None:

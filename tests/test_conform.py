@@ -257,6 +257,13 @@ def test_diff_reports_each_editorial_change(tmp_path: Path) -> None:
     assert f"added marker 'fix colour' on {P1}" in text
     assert f"retimed line {P1}-d1" in text
 
+    # the edit as the plan of the next version: the editor's clip it holds is not new; a second copy of it is
+    assert diff_timelines(edited, edited).foreign == []
+    again = editor_cut(plan)
+    again_v1 = track_json(again, "V1")
+    again_v1.insert(index_of(again_v1, K3), foreign_clip_json("B-roll rain", 20))
+    assert [(f.name, f.duration) for f in diff_timelines(edited, from_json(again)).foreign] == [("B-roll rain", 20)]
+
 
 def test_transition_changes_removed_and_changed(tmp_path: Path) -> None:
     _, _, _, plan = plan_and_media(tmp_path)  # fade in, dissolve K3->P1, wipe P2->C1, fade out

@@ -666,3 +666,40 @@ def test_a_timeline_of_another_scriptkit_project_is_refused_in_one_line(project:
     with pytest.raises(ScriptkitError, match="belongs to another project"):
         refine_project(project, edited=path)
     no_partial_version(project)
+
+
+# ---------------------------------------------------------------------------------- captions
+
+
+def test_a_caption_is_kept_until_the_script_changes_the_line(project: Path, tmp_path: Path) -> None:
+    """A caption in the version's shots.yaml is shown by the next version without a new voice; when the line's
+    spoken text changes it is dropped with a notice (scriptkit/captions.py)."""
+    line_id, fix = f"{K3}-d1", "Leave it."
+    shotlist = read_shotlist(project / "shots.yaml")
+    spoken = next(d for s in shotlist.shots for d in s.dialogue if d.id == line_id).text
+    for shot in shotlist.shots:
+        for line in shot.dialogue:
+            if line.id == line_id:
+                line.caption = fix
+    write_shotlist(shotlist, tmp_path / "shots-captioned.yaml")
+    first = refine_project(project, edited=timeline_file(project, "otio"), shots=tmp_path / "shots-captioned.yaml")
+    assert first.regenerated == [] and first.captions == []
+    srt = timeline_file(first.version_dir, "srt").read_text(encoding="utf-8")
+    assert fix in srt and spoken.split()[-1] not in srt  # the caption, not the spoken words
+    clip = next(
+        c for c in get_format("otio").read(timeline_file(first.version_dir, "otio")).find_clips() if c.name == line_id
+    )
+    assert (scriptkit_md(clip)["text"], scriptkit_md(clip)["caption"]) == (spoken, fix)
+
+    said: list[str] = []
+    shots = with_line(first.version_dir, line_id, NEW_LINES[line_id], tmp_path / "shots-v3.yaml")
+    second = refine_project(project, edited=timeline_file(first.version_dir, "otio"), shots=shots, log=said.append)
+    assert [(n.status, n.caption, n.old_text) for n in second.captions] == [("dropped", fix, spoken)]
+    assert any(m.startswith(f"note: dropped the subtitle {fix!r} of {line_id}") for m in said)
+    assert f"dropped the subtitle {fix!r} of {line_id}" in (second.version_dir / "CHANGES.md").read_text()
+    line = next(
+        d for s in read_shotlist(second.version_dir / "shots.yaml").shots for d in s.dialogue if d.id == line_id
+    )
+    assert (line.text, line.caption) == (NEW_LINES[line_id], None)
+    srt = timeline_file(second.version_dir, "srt").read_text(encoding="utf-8")
+    assert NEW_LINES[line_id] in srt and fix not in srt and line_id in second.regenerated

@@ -16,7 +16,7 @@ import opentimelineio as otio
 from scriptkit.conform.diff import first_by_owner, media_url, tc, video_order
 from scriptkit.conform.identity import Identity, KnownIds, identify, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Layout, Placed, item_frames, layout, rt
-from scriptkit.contract import clip_media, frames_at, timeline_rate
+from scriptkit.contract import clip_media, frames_at, scriptkit_meta, timeline_rate
 from scriptkit.errors import ScriptkitError
 
 if TYPE_CHECKING:
@@ -61,6 +61,23 @@ def _hash(clip: otio.schema.Clip) -> str:
 
 def _set_metadata(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
     clip.metadata["scriptkit"] = copy.deepcopy(source.metadata.get("scriptkit", {}))
+
+
+def _set_caption(clip: otio.schema.Clip, source: otio.schema.Clip) -> None:
+    """The new plan's subtitle for a line (`DialogueLine.caption`: the editor's fix, or none). The subtitle a reader
+    found in the edit (metadata["caption"]) is settled into the plan by now: left on the clip, it would come back
+    from the new version's own files as an edit (a caption the script has since dropped among them)."""
+    if "caption" in clip.metadata:
+        del clip.metadata["caption"]
+    caption = scriptkit_md(source).get("caption")
+    if scriptkit_md(clip).get("caption") == caption:
+        return
+    meta = scriptkit_meta(clip)
+    if caption is None:
+        meta.pop("caption", None)
+    else:
+        meta["caption"] = caption
+    clip.metadata["scriptkit"] = meta
 
 
 def _without_media(clip: otio.schema.Clip) -> bool:
@@ -296,6 +313,7 @@ def conform_timeline(
     lock: Iterable[str] = (),
     removed: RemovedPolicy = "drop",
     copy_edited: bool = True,
+    captions: Iterable[str] = (),
 ) -> ConformResult:
     """The edited timeline with the new plan applied; the editor's order, trims and transitions kept.
 
@@ -307,6 +325,10 @@ def conform_timeline(
     - Shots and lines new in the new plan are placed after their neighbour in script order.
     - Shots gone from the new plan are dropped (their time kept as black with `hold`, closed with `ripple`)
       or, with `removed="flag"`, kept with a red marker. Locked shots (and their audio) are never touched.
+
+    - The lines named in `captions` (their subtitle settled anew: `scriptkit.captions`) and the changed lines
+      show the new plan's subtitle; the one a reader found in the edit is not kept on the clip. (Only those: a
+      look-up of a key a clip lacks costs an exception in OTIO.)
 
     `copy_edited=False` works on `edited` itself (saves a copy of a feature-length timeline).
     """
@@ -321,6 +343,7 @@ def conform_timeline(
     old_clips = _plan_clips(old_layout)
     new_clips = _plan_clips(new_layout)
     changed = changes.changed_by_id if changes is not None else {}
+    settle = set(captions)
 
     out = copy.deepcopy(edited) if copy_edited else edited
     out.name = new_plan.name or out.name
@@ -379,6 +402,8 @@ def conform_timeline(
             or "asset_hash" not in scriptkit_md(clip)
         ):
             _set_metadata(clip, new_clips[owner].clip)
+        if identity.kind == "dialogue" and (owner in settle or owner in changed):
+            _set_caption(clip, new_clips[owner].clip)
         if identity.kind == "shot":
             old, new = old_clips.get(owner), new_clips[owner]
             delta = (new.duration - old.duration) if old is not None else 0

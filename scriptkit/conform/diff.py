@@ -6,6 +6,7 @@ retimed, markers added, media named outside the project folder. `report_lines` s
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import opentimelineio as otio
 
 from scriptkit.conform.identity import SLOTS, each, known_ids_from_timeline, scriptkit_md
 from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
-from scriptkit.contract import SHOT_ID, timeline_rate, track_role
+from scriptkit.contract import SHOT_ID, caption_of, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
 
@@ -176,10 +177,10 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     for owner, placed in by_owner.items():
         if len(placed) > 1:
             diff.duplicates.append(Duplicate(owner, len(placed), tuple(p.start for p in placed)))
-    # foreign clips
-    for p in edited.clips:
-        if p.identity.kind == "foreign":
-            diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
+    # foreign clips: the editor's own media, not counting what the plan already had (a version refined from an
+    # edit keeps the editor's clips; the draft or file written for it may have copied their media elsewhere)
+    for p in _not_in_plan([p for p in edited.clips if p.identity.kind == "foreign"], plan):
+        diff.foreign.append(Foreign(p.clip.name or "", p.track_name or "", p.start, p.duration, media_url(p.clip)))
     # transitions
     diff.joins = _diff_joins(plan.joins, edited.joins)
     # audio
@@ -194,15 +195,44 @@ def diff_layouts(plan: Layout, edited: Layout, project_dir: Path | None = None) 
     return diff
 
 
+def _not_in_plan(foreign: list[Placed], plan: Layout) -> list[Placed]:
+    """The editor's clips that the plan does not hold: each plan clip of the editor's (by name and track kind)
+    accounts for one of them, the same cut (in point and length) first."""
+
+    def named(p: Placed) -> tuple[str, str]:
+        return (p.clip.name or "", p.track_kind)
+
+    def cut(p: Placed) -> tuple[str, str, int, int]:
+        return (*named(p), p.source_in, p.duration)
+
+    mine = [p for p in plan.clips if p.identity.kind == "foreign"]
+    same_cut, same_name = Counter(map(cut, mine)), Counter(map(named, mine))
+    left: list[Placed] = []
+    for p in foreign:
+        if same_cut[cut(p)] > 0:
+            same_cut[cut(p)] -= 1
+            same_name[named(p)] -= 1
+        else:
+            left.append(p)
+    new: list[Placed] = []
+    for p in left:
+        if same_name[named(p)] > 0:
+            same_name[named(p)] -= 1
+        else:
+            new.append(p)
+    return new
+
+
 def _diff_captions(plan: Layout, edited: Layout) -> list[CaptionChange]:
-    """Lines whose caption in the edited timeline (metadata["caption"], where a reader found one) is not their text."""
+    """Lines whose caption in the edited timeline (metadata["caption"], where a reader found one) is not the
+    subtitle the plan shows for them (an earlier caption of the editor's, else their text)."""
     planned = {p.identity.owner: p for p in plan.clips if p.identity.kind == "dialogue" and p.identity.owner}
     changes: list[CaptionChange] = []
     for p in edited.clips:
         caption = p.clip.metadata.get("caption") if p.identity.kind == "dialogue" else None
         before = planned.get(p.identity.owner or "")
         if isinstance(caption, str) and before is not None:
-            text = str(scriptkit_md(before.clip).get("text") or "")
+            text = caption_of(scriptkit_md(before.clip))
             if caption.strip() != text.strip():
                 changes.append(CaptionChange(p.identity.owner or "", text, caption))
     return changes
