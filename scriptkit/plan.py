@@ -76,6 +76,7 @@ from scriptkit.models import (
     Template,
     Transition,
 )
+from scriptkit.parse.zh import sound_of
 from scriptkit.prompts import CAPS_RUN, INTRO, PromptCache, display_name, fill_prompts, prompt_text
 from scriptkit.shot_ids import scene_ids, seed_for
 from scriptkit.shot_phrases import shot_line
@@ -97,6 +98,7 @@ _PRONOUN = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]e|[Hh]im|[Hh]is|[Hh]ers|[Hh]ersel
 _CAP_SEQ = re.compile(r"[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*)*")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*|[.!?…]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TRAILING = " \t.:;!-—"
 SHOTLIST_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 _M = TypeVar("_M", Shot, DialogueLine, SoundCue)
@@ -396,6 +398,9 @@ class _Planner:
         shot.action_time += action_seconds(text, self.t.action_seconds_per_word)
         if not shot.characters and not shot.subject and shot.kind != "insert":
             shot.characters = self.people(text)
+        sound = sound_of(text) if _HAN.search(text) else None
+        if sound is not None:  # Chinese action or a sound VO ('钟声：当——当——'): one cue where the paragraph starts
+            shot.cues.append(_Cue(sound, _clip(text), line, base))
         props: list[tuple[str, int, str]] = []
         per_word = self.t.action_seconds_per_word
         words_before = 0  # words of the paragraph before the current sentence: a cue's time in the shot

@@ -14,7 +14,7 @@ from scriptkit.cli import app
 from scriptkit.errors import ScriptkitError
 from scriptkit.parse import load_script
 from scriptkit.parse.scenes import split_heading
-from scriptkit.parse.zh import looks_zh
+from scriptkit.parse.zh import looks_zh, parse_zh
 from scriptkit.plan import plan_script
 from scriptkit.shot_ids import scene_ids
 from scriptkit.templates import load_template
@@ -46,7 +46,8 @@ def test_episode_one_reads_every_part_with_its_line() -> None:
     assert by_line[(10, "action")][0] == "陈默把一份合同摔在桌上。"  # ▲
     assert by_line[(11, "dialogue")][0] == "签了它，你就可以走了。"  # half-width colon
     assert by_line[(12, "transition")][0] == "【切】"
-    assert by_line[(17, "character")] == ("钟声 (VO)", "钟声", ["VO"])  # VO（钟声）: a sound, heard not seen
+    assert by_line[(17, "action")][0] == "钟声：当——当——当——"  # VO（钟声）: a sound cue, not a speaker
+    assert (17, "character") not in by_line
     assert by_line[(18, "parenthetical")][0] == "(担心)"  # half-width brackets
     assert by_line[(19, "character")] == ("林晓 (OS)", "林晓", ["OS"])  # 林晓（OS）
     assert by_line[(20, "centered")][0] == "三年前"  # 字幕： is a title card, not dialogue
@@ -70,7 +71,7 @@ def test_title_page_scenes_and_characters() -> None:
         ("EXT", "公司大厅", "NIGHT"),  # 夜/外
         ("INT", "天台", "MORNING"),
     ]
-    assert [c.name for c in one.characters] == ["陈默", "林晓", "钟声", "王妈", "旁白"]
+    assert [c.name for c in one.characters] == ["陈默", "林晓", "王妈", "旁白"]
     assert next(c for c in one.characters if c.name == "林晓").lines == 4
 
 
@@ -186,7 +187,6 @@ def test_plan_gives_each_character_their_lines_and_readable_ids() -> None:
         ("林晓", 8),
         ("林晓", 9),
         ("陈默", 11),
-        ("钟声", 17),
         ("王妈", 18),
         ("林晓", 19),
         ("旁白", 24),
@@ -194,7 +194,7 @@ def test_plan_gives_each_character_their_lines_and_readable_ids() -> None:
     ]
     by_line = {ln.line: ln for ln in lines}
     assert by_line[8].duration == pytest.approx(12 / 4.5 + 0.15, abs=0.02)  # 12 characters and a comma
-    assert by_line[9].extensions == ["OS"] and by_line[17].extensions == ["VO"]
+    assert by_line[9].extensions == ["OS"] and by_line[24].extensions == ["VO"]
     assert all(ln.duration >= 1.0 for ln in lines)
     assert scene_ids(load_script(EP1)) == ["sc1-1-lao-zhai-ke-ting", "sc1-2-lao-zhai-men-wai", "sc1-3-yi-yuan-zou-lang"]
     assert scene_ids(load_script(EP2)) == ["sc2-1-gong-si-da-ting", "sc2-2-tian-tai"]
@@ -229,4 +229,91 @@ def test_dialogue_edls_are_named_by_character(tmp_path: Path) -> None:
         "ni-xi-di-1-ji.DIALOGUE_林晓.edl",
         "ni-xi-di-1-ji.DIALOGUE_陈默.edl",
         "ni-xi-di-1-ji.DIALOGUE_Mèi_Lín.edl",
+    ]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "《逆袭》第1集",
+        "《逆袭》 第 1 集",
+        "逆袭 第1集",
+        "逆袭第1集",
+        "剧名：逆袭 第1集",
+        "逆袭\n第1集",
+        "《逆袭》\n\n第1集",
+    ],
+)
+def test_title_and_episode_on_one_line_or_two(head: str) -> None:
+    script = parse_zh(head + "\n\n1-1 客厅 夜 内\n林晓：走吧。\n")
+    assert script.title == "逆袭 第1集" and script.title_page["episode"] == "1"
+    assert [e.type for e in script.elements] == ["scene_heading", "character", "dialogue"]  # nothing read as action
+
+
+def test_a_plain_first_line_without_an_episode_stays_action() -> None:
+    script = parse_zh("逆袭\n1-1 客厅 夜 内\n林晓：走吧。\n")
+    assert script.title == "Untitled" and script.elements[0].type == "action"
+
+
+def test_parentheticals_inside_a_speech_half_or_full_width() -> None:
+    text = "1-1 客厅 夜 内\n林晓：(愣住)你说什么？\n陈默：（冷笑）你说呢？(转身) 走吧。\n王妈：\n(小声)小姐，快走。\n"
+    rows = [(e.line, e.type, e.text) for e in parse_zh(text).elements[1:]]
+    assert rows == [
+        (2, "character", "林晓"),
+        (2, "parenthetical", "(愣住)"),
+        (2, "dialogue", "你说什么？"),
+        (3, "character", "陈默"),
+        (3, "parenthetical", "(冷笑)"),
+        (3, "dialogue", "你说呢？"),
+        (3, "parenthetical", "(转身)"),
+        (3, "dialogue", "走吧。"),
+        (4, "character", "王妈"),
+        (5, "parenthetical", "(小声)"),
+        (5, "dialogue", "小姐，快走。"),
+    ]
+    lines = [ln for shot in plan_script(parse_zh(text), load_template("vertical-drama")).shots for ln in shot.dialogue]
+    assert [(ln.text, ln.parenthetical) for ln in lines][:2] == [("你说什么？", "(愣住)"), ("你说呢？", "(冷笑)")]
+    assert not any("(" in ln.text or "（" in ln.text for ln in lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "sound"),
+    [
+        ("VO（钟声）：当——当——", "钟声"),
+        ("VO(敲门声):咚咚咚", "敲门声"),
+        ("VO（电话铃）：叮铃铃——", "电话铃"),
+        ("VO（雷声）：轰隆——", "雷声"),
+        ("VO（音乐）：悠扬的钢琴声", "音乐"),
+        ("VO：咚咚咚！", "音效"),  # no bracket, but the text is only onomatopoeia
+    ],
+)
+def test_a_sound_vo_is_a_sound_cue_not_a_speaker(line: str, sound: str) -> None:
+    script = parse_zh(f"1-1 客厅 夜 内\n△ 林晓坐着。\n{line}\n林晓：谁？\n")
+    assert [c.name for c in script.characters] == ["林晓"]
+    assert script.elements[2].type == "action" and script.elements[2].text.startswith(sound + "：")
+    shots = plan_script(script, load_template("vertical-drama")).shots
+    cues = [cue for shot in shots for cue in shot.cues]
+    assert [(cue.word, cue.line) for cue in cues] == [(sound, 3)]
+    assert [ln.character for shot in shots for ln in shot.dialogue] == ["林晓"]
+
+
+@pytest.mark.parametrize(
+    ("line", "speaker"),
+    [("VO（旁白）：那一年，她十八岁。", "旁白"), ("VO：那一年。", "旁白"), ("VO（电话里）：陈总，找到了。", "电话里")],
+)
+def test_a_spoken_vo_stays_heard_not_seen_speech(line: str, speaker: str) -> None:
+    script = parse_zh(f"1-1 客厅 夜 内\n{line}\n")
+    assert [(e.type, e.name, e.extensions) for e in script.elements[1:2]] == [("character", speaker, ["VO"])]
+
+
+def test_chinese_sound_names_choose_a_sound_family() -> None:
+    from generators.cue import classify
+
+    assert [classify(w) for w in ("钟声", "雷声", "敲门声", "电话铃", "警笛", "脚步声")] == [
+        "ring",
+        "thunder",
+        "impact",
+        "ring",
+        "horn",
+        "tone",
     ]
