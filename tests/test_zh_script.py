@@ -194,7 +194,7 @@ def test_plan_gives_each_character_their_lines_and_readable_ids() -> None:
     ]
     by_line = {ln.line: ln for ln in lines}
     assert by_line[8].duration == pytest.approx(12 / 4.5 + 0.15, abs=0.02)  # 12 characters and a comma
-    assert by_line[9].extensions == ["OS"] and by_line[24].extensions == ["VO"]
+    assert by_line[9].extensions == ["OS", "INNER"] and by_line[24].extensions == ["VO"]
     assert all(ln.duration >= 1.0 for ln in lines)
     assert scene_ids(load_script(EP1)) == ["sc1-1-lao-zhai-ke-ting", "sc1-2-lao-zhai-men-wai", "sc1-3-yi-yuan-zou-lang"]
     assert scene_ids(load_script(EP2)) == ["sc2-1-gong-si-da-ting", "sc2-2-tian-tai"]
@@ -317,3 +317,40 @@ def test_chinese_sound_names_choose_a_sound_family() -> None:
         "horn",
         "tone",
     ]
+
+
+def _plan(text: str) -> list:
+    return plan_script(parse_zh(text), load_template("vertical-drama")).shots
+
+
+def test_inner_voice_is_heard_over_a_silent_face_or_the_scene_not_a_talking_head() -> None:
+    shotlist = plan_script(load_script(EP1), load_template("vertical-drama"))
+    inner = [shot for shot in shotlist.shots if any("OS" in ln.extensions for ln in shot.dialogue)]
+    assert [[ln.line for ln in shot.dialogue] for shot in inner] == [[9], [19]]
+    for shot in inner:
+        assert "inner_voice" in shot.tags and "os" not in shot.tags and "master" not in shot.tags
+        assert shot.characters == ["林晓"] and "reaction" in shot.tags  # her silent face, lips still
+        assert all(ln.character == "林晓" and "INNER" in ln.extensions for ln in shot.dialogue)  # her own voice
+        assert "lips closed" in shot.prompt and not any(w in shot.prompt for w in ("speak", "talk", "says"))
+    # over the scene when the picture holds no speech: the action shot plays on under her thoughts
+    shots = _plan("1-1 客厅 夜 内\n△ 林晓独自坐在窗前。\n林晓OS：他不会回来了。\n陈默：林晓，开门。\n")
+    assert [(s.tags, [ln.line for ln in s.dialogue]) for s in shots][:1] == [(["hook", "inner_voice"], [3])]
+    # English O.S. is still off screen: the shot is on the listener
+    english = "INT. HALL - NIGHT\n\nMAYA\nWho's there?\n\nTOM (O.S.)\nOpen the door.\n"
+    from scriptkit.parse.fountain import parse_fountain
+
+    tom = next(s for s in plan_script(parse_fountain(english), load_template("vertical-drama")).shots if "os" in s.tags)
+    assert tom.characters == ["MAYA"] and tom.dialogue[0].extensions == ["O.S."]
+
+
+def test_voice_over_plays_over_the_scene_with_nobody_speaking_on_screen() -> None:
+    shotlist = plan_script(load_script(EP1), load_template("vertical-drama"))
+    vo = next(shot for shot in shotlist.shots if any(ln.character == "旁白" for ln in shot.dialogue))
+    assert "vo" in vo.tags and "旁白" not in vo.characters and vo.dialogue[0].extensions == ["VO"]
+    assert not any("旁白" in shot.characters for shot in shotlist.shots)  # never a master with the narrator
+    after = shotlist.shots[shotlist.shots.index(vo) + 1]
+    assert after.characters == ["林晓"] and "master" not in after.tags  # alone in the scene: a single, not a master
+    assert "旁白" in {member.name for member in shotlist.cast}  # the narrator has a voice of its own
+    phone = _plan("1-1 天台 晨 内\n▲ 陈默独自站在天台上。\nVO（电话里）：陈总，东西找到了。\n陈默：很好。\n")
+    heard = next(s for s in phone if s.dialogue and s.dialogue[0].character == "电话里")
+    assert "vo" in heard.tags and heard.characters in ([], ["陈默"]) and "电话里" not in heard.characters
