@@ -19,7 +19,9 @@ Rules (each has a test in tests/test_plan.py)
 ----------------------------------------------
 - A scene at a new location (not the previous scene's) opens on an establishing wide (tag ``establishing``) that
   carries the scene's first action paragraph. With ``template.hook_closeup`` the first shot of the episode is
-  instead a close-up (tag ``hook``) on the first character or CAPS prop of the opening action.
+  instead a close-up (tag ``hook``) on the first character or CAPS prop of the opening action; with
+  ``template.hook_seconds`` it lasts at most that long (no line joins it that would run past), so the first
+  cut lands within it.
 - Dialogue: the first exchange of a scene with two or more speakers plays in a master (``two_shot`` for
   horizontal templates, ``over_the_shoulder`` for vertical ones) holding both lines; then singles on the speaker,
   closer as the scene goes on (medium, medium, medium_close, medium_close, close_up...). A ``(beat)``/``(pause)``
@@ -771,7 +773,10 @@ class _Planner:
         return out
 
     def _fits(self, shot: _Shot, line: _Line) -> bool:
-        return shot.dialogue_end() + GAP + line.pause_before + line.seconds + TAIL <= self.t.max_shot
+        longest = self.t.max_shot
+        if shot.kind == "hook" and self.t.hook_seconds:
+            longest = min(longest, self.t.hook_seconds)
+        return shot.dialogue_end() + GAP + line.pause_before + line.seconds + TAIL <= longest
 
     def _closer(self, state: _SceneState) -> str:
         size = _CLOSER[min(state.step, len(_CLOSER) - 1)]
@@ -1109,7 +1114,10 @@ def _finish(
     """The `Shot` of a draft as a dict (`plan_script` makes the models: `_shot_model`, or validation)."""
     end = draft.dialogue_end()
     base = max(draft.action_time, end + TAIL if draft.lines else 0.0) + draft.hold
-    duration = min(max(base, template.min_shot), template.max_shot)
+    longest = template.max_shot
+    if draft.kind == "hook" and template.hook_seconds:
+        longest = min(longest, template.hook_seconds)  # the first cut lands within the hook's seconds
+    duration = min(max(base, template.min_shot), longest)
     if draft.lines:
         duration = max(duration, end + TAIL)
     duration = round_seconds(duration)

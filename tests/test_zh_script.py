@@ -15,7 +15,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.parse import load_script
 from scriptkit.parse.scenes import split_heading
 from scriptkit.parse.zh import looks_zh, parse_zh
-from scriptkit.plan import plan_script
+from scriptkit.plan import load_shotlist, plan_script
 from scriptkit.shot_ids import scene_ids
 from scriptkit.templates import load_template
 from scriptkit.timing import speaking_seconds
@@ -354,3 +354,42 @@ def test_voice_over_plays_over_the_scene_with_nobody_speaking_on_screen() -> Non
     phone = _plan("1-1 天台 晨 内\n▲ 陈默独自站在天台上。\nVO（电话里）：陈总，东西找到了。\n陈默：很好。\n")
     heard = next(s for s in phone if s.dialogue and s.dialogue[0].character == "电话里")
     assert "vo" in heard.tags and heard.characters in ([], ["陈默"]) and "电话里" not in heard.characters
+
+
+def test_vertical_drama_zh_builds_a_1080x1920_30fps_episode_that_cuts_within_3_s(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    zh = load_template("vertical-drama-zh")
+    assert (zh.width, zh.height, zh.fps, zh.orientation, zh.hook_closeup, zh.target_seconds) == (
+        1080,
+        1920,
+        "30",
+        "vertical",
+        True,
+        60,
+    )
+    script = tmp_path / "ep.txt"  # a long opening action: the hook still cuts by 3 s
+    script.write_text(
+        "《逆袭》第9集\n9-1 场 雨夜街头 夜 外\n"
+        "△ 暴雨中，林晓跪在地上，手里紧紧攥着一张撕碎的照片，身后的豪车缓缓驶离，车灯照亮她苍白的脸。\n"
+        "林晓：你们会后悔的。\n陈默OS：她还活着？\n",
+        encoding="utf-8",
+    )
+    english_hook = plan_script(load_script(script), load_template("vertical-drama")).shots[0]
+    assert english_hook.duration > 3.0  # without the Chinese preset's hook rule the opening runs long
+    out = tmp_path / "ep9"
+    args = ["build", str(script), "-o", str(out), "-t", "vertical-drama-zh", "--nle", "resolve", "--no-preview"]
+    result = CliRunner().invoke(app, [*args, "--voice-backend", "piper", "-q"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["width"], manifest["height"], manifest["fps"], manifest["template"]) == (
+        1080,
+        1920,
+        "30",
+        "vertical-drama-zh",
+    )
+    timeline = otio.adapters.read_from_file(str(out / "ni-xi-di-9-ji.otio"))
+    first = next(iter(timeline.video_tracks()[0]))
+    built = load_shotlist(out / "shots.yaml", zh)
+    assert first.name == built.shots[0].id and "hook" in built.shots[0].tags and built.shots[0].size == "close_up"
+    assert first.duration().rate == 30 and 0 < first.duration().to_seconds() <= 3.0  # the first cut by 3 s
