@@ -70,6 +70,7 @@ def test_title_page_scenes_and_characters() -> None:
     assert [(s.int_ext, s.location, s.time_of_day) for s in two.scenes] == [
         ("EXT", "公司大厅", "NIGHT"),  # 夜/外
         ("INT", "天台", "MORNING"),
+        ("INT", "老宅书房", "NIGHT"),  # the flashback
     ]
     assert [c.name for c in one.characters] == ["陈默", "林晓", "王妈", "旁白"]
     assert next(c for c in one.characters if c.name == "林晓").lines == 4
@@ -197,7 +198,7 @@ def test_plan_gives_each_character_their_lines_and_readable_ids() -> None:
     assert by_line[9].extensions == ["OS", "INNER"] and by_line[24].extensions == ["VO"]
     assert all(ln.duration >= 1.0 for ln in lines)
     assert scene_ids(load_script(EP1)) == ["sc1-1-lao-zhai-ke-ting", "sc1-2-lao-zhai-men-wai", "sc1-3-yi-yuan-zou-lang"]
-    assert scene_ids(load_script(EP2)) == ["sc2-1-gong-si-da-ting", "sc2-2-tian-tai"]
+    assert scene_ids(load_script(EP2)) == ["sc2-1-gong-si-da-ting", "sc2-2-tian-tai", "sc2-3-lao-zhai-shu-fang"]
     tags = {shot.transition_in.tag for shot in shotlist.shots if shot.transition_in} | {
         shot.transition_out.tag for shot in shotlist.shots if shot.transition_out
     }
@@ -393,3 +394,94 @@ def test_vertical_drama_zh_builds_a_1080x1920_30fps_episode_that_cuts_within_3_s
     built = load_shotlist(out / "shots.yaml", zh)
     assert first.name == built.shots[0].id and "hook" in built.shots[0].tags and built.shots[0].size == "close_up"
     assert first.duration().rate == 30 and 0 < first.duration().to_seconds() <= 3.0  # the first cut by 3 s
+
+
+EP3 = DATA / "zh_episode3.txt"
+EP4 = DATA / "zh_episode4.fountain"
+EPISODES = {  # scenes, dialogue blocks per character, sound cues (word, line), captions, transitions,
+    # inner-voice lines (character, line), VO lines (character, line)
+    EP1: (
+        3,
+        {"陈默": 2, "林晓": 4, "王妈": 1, "旁白": 1},
+        [("雷声", 6), ("钟声", 17)],
+        ["三年前"],
+        ["【切】", "【闪回】", "【黑场】"],
+        [("林晓", 9), ("林晓", 19)],
+        [("旁白", 24)],
+    ),
+    EP2: (
+        3,
+        {"前台": 1, "林晓": 1, "陈默": 4, "电话": 1},
+        [("手机震动", 15)],
+        ["三天后"],
+        ["【闪回】", "【黑场】"],
+        [("陈默", 8), ("陈默", 16)],
+        [("电话", 13)],
+    ),
+    EP3: (
+        3,
+        {"董事长": 2, "林晓": 5, "陈默": 2, "电话里": 1, "王妈": 1, "旁白": 1},
+        [("电话铃", 13), ("雷声", 30)],
+        ["十年前"],
+        ["【切】", "【闪回】", "【闪回结束】", "【黑场】"],
+        [("陈默", 12), ("林晓", 24)],
+        [("电话里", 15), ("旁白", 31)],
+    ),
+    EP4: (
+        4,
+        {"前台": 1, "林晓": 5, "陈默": 3, "旁白": 1, "王妈": 1},
+        [("手机铃声", 19), ("警笛", 55)],
+        ["三天前"],
+        ["【闪回】", "【黑场】"],
+        [("林晓", 28), ("陈默", 57)],
+        [("旁白", 40)],
+    ),
+}
+
+
+@pytest.mark.parametrize("path", list(EPISODES), ids=[p.name for p in EPISODES])
+def test_each_episode_parses_and_plans_to_its_parts(path: Path) -> None:
+    scenes, lines, cues, captions, transitions, inner, vo = EPISODES[path]
+    script = load_script(path)
+    assert len(script.scenes) == scenes
+    assert {c.name: c.lines for c in script.characters} == lines
+    assert [e.text for e in script.elements if e.type == "centered"] == captions
+    assert [e.text for e in script.elements if e.type == "transition"] == transitions
+    shots = plan_script(script, load_template("vertical-drama-zh")).shots
+    assert [(cue.word, cue.line) for shot in shots for cue in shot.cues] == cues
+    heard = [(shot, ln) for shot in shots for ln in shot.dialogue]
+    assert [(ln.character, ln.line) for _, ln in heard if "INNER" in ln.extensions] == inner
+    assert [(ln.character, ln.line) for _, ln in heard if "VO" in ln.extensions] == vo
+    assert all(ln.character not in shot.characters for shot, ln in heard if "VO" in ln.extensions)
+    tags = {t.tag for shot in shots for t in (shot.transition_in, shot.transition_out) if t is not None}
+    assert {"flashback", "fade_to_black"} <= tags
+    assert [shot.action for shot in shots if "title" in shot.tags] == captions
+
+
+def test_episode_three_spells_every_part_its_own_way() -> None:
+    script = load_script(EP3)
+    assert script.title == "逆袭 第3集" and script.title_page["episode"] == "3"  # 逆袭 第 3 集 on one line
+    assert [(s.number, s.int_ext, s.location, s.time_of_day) for s in script.scenes] == [
+        ("3-1", "INT", "集团会议室", "DAY"),  # 第3-1场, tabs, 日内
+        ("3-2", "EXT", "地下停车场", "NIGHT"),  # 外 夜
+        ("3-3", "INT", "林家老宅", "NIGHT"),  # 内/夜
+    ]
+    by_line = {(e.line, e.type): e for e in script.elements}
+    assert by_line[(4, "note")].text.startswith("出场人物")
+    assert by_line[(8, "parenthetical")].text == "(微笑)"  # 林晓:(微笑)… half-width, inside the speech
+    assert by_line[(9, "parenthetical")].text == "(冷笑)"  # 陈默(冷笑):
+    assert by_line[(12, "character")].extensions == ["OS"]  # 陈默OS:
+    assert by_line[(13, "action")].text == "电话铃：叮铃铃——"  # VO(电话铃): a sound
+    assert by_line[(25, "centered")].text == "十年前"  # 字幕: half-width
+
+
+def test_fountain_in_chinese_keeps_its_parentheticals_and_extensions() -> None:
+    script = load_script(EP4)
+    assert script.title == "逆袭 第4集"
+    by_line = {(e.line, e.type): e for e in script.elements}
+    assert by_line[(14, "parenthetical")].text == "（冷笑）"
+    assert (by_line[(28, "character")].name, by_line[(28, "character")].extensions) == ("林晓", ["OS"])
+    assert (by_line[(40, "character")].name, by_line[(40, "character")].extensions) == ("旁白", ["VO"])
+    lines = [ln for shot in plan_script(script, load_template("vertical-drama-zh")).shots for ln in shot.dialogue]
+    sneer = next(ln for ln in lines if ln.line == 13)
+    assert sneer.character == "林晓" and sneer.parenthetical == "（冷笑）" and sneer.text == "不用通知，我自己上去。"
