@@ -478,6 +478,11 @@ def test_episode_three_spells_every_part_its_own_way() -> None:
 def test_fountain_in_chinese_keeps_its_parentheticals_and_extensions() -> None:
     script = load_script(EP4)
     assert script.title == "逆袭 第4集"
+    assert [(s.int_ext, s.location, s.time_of_day) for s in script.scenes][:3] == [
+        ("INT", "林氏集团大厅", "DAY"),  # INT. 林氏集团大厅 - 日
+        ("EXT", "集团天台", "DAY"),
+        ("INT", "医院病房", "NIGHT"),
+    ]
     by_line = {(e.line, e.type): e for e in script.elements}
     assert by_line[(14, "parenthetical")].text == "（冷笑）"
     assert (by_line[(28, "character")].name, by_line[(28, "character")].extensions) == ("林晓", ["OS"])
