@@ -490,3 +490,17 @@ def test_fountain_in_chinese_keeps_its_parentheticals_and_extensions() -> None:
     lines = [ln for shot in plan_script(script, load_template("vertical-drama-zh")).shots for ln in shot.dialogue]
     sneer = next(ln for ln in lines if ln.line == 13)
     assert sneer.character == "林晓" and sneer.parenthetical == "（冷笑）" and sneer.text == "不用通知，我自己上去。"
+
+
+def test_inner_voice_is_read_close_not_muffled_off_screen() -> None:
+    from generators.delivery import delivery_for
+
+    line = next(
+        ln
+        for shot in plan_script(load_script(EP1), load_template("vertical-drama-zh")).shots
+        for ln in shot.dialogue
+        if ln.line == 9
+    )
+    assert delivery_for(line.parenthetical, line.extensions) == delivery_for(None, ["V.O."])
+    assert delivery_for(line.parenthetical, line.extensions).band is None
+    assert delivery_for(None, ["O.S."]).band is not None  # an English off-screen line stays muffled
