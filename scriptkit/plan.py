@@ -41,7 +41,8 @@ Rules (each has a test in tests/test_plan.py)
   `scriptkit.lexicon.SHOT_PHRASES`); a standalone shot line takes the next action paragraph as its action.
   The first mention of a CAPS prop in a scene gets an ``insert`` shot; CAPS sound words
   (`scriptkit.lexicon.SOUND_WORDS`) become `SoundCue`s at the time they are read in the shot, and so does a
-  Chinese sound (a sound VO ``钟声：当——``, or a word of `scriptkit.lexicon.ZH_SOUND_WORDS` in the action); a CAPS name
+  Chinese sound (a word of `scriptkit.lexicon.ZH_SOUND_WORDS` in the action; a sound VO ``钟声：当——`` plays at
+  the end of the shot on screen, which holds ``SOUND_HOLD`` longer for it); a CAPS name
   followed by ``(`` (``MAYA (28, ...)``) introduces a character (its description joins the prompts).
 - Transitions: ``CUT TO`` -> plain cut; ``SMASH CUT``/``MATCH CUT``/``JUMP CUT`` -> cut tagged ``smash_cut``/
   ``match_cut``/``jump_cut`` on the next shot; ``DISSOLVE`` -> dissolve of ``template.dissolve`` on the next
@@ -83,7 +84,7 @@ from scriptkit.models import (
     Template,
     Transition,
 )
-from scriptkit.parse.zh import sound_of
+from scriptkit.parse.zh import is_sound_name, sound_of
 from scriptkit.prompts import CAPS_RUN, INTRO, PromptCache, display_name, fill_prompts, prompt_text
 from scriptkit.shot_ids import scene_ids, seed_for
 from scriptkit.shot_phrases import shot_line
@@ -107,6 +108,8 @@ _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*|[.!?…]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 #: The mark the planner adds to a Chinese `OS` line's extensions: inner voice, not off screen.
 INNER = "INNER"
+_SOUND_VO = re.compile(r"^([^\s：:，。\n]{1,12})[：:][^\n]*$")  # the reader's action for `VO（钟声）：当——`
+SOUND_HOLD = 0.5  # seconds a shot holds on for a sound VO heard at its end
 _VO_MARKS = frozenset({"V.O.", "VO", "V/O", "VOICEOVER", "VOICE-OVER"})
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TRAILING = " \t.:;!-—"
@@ -640,6 +643,15 @@ class _Planner:
             if target is not None:
                 target.hold += self.t.beat
                 target.tag("beat")
+            return open_shot
+        heard = _SOUND_VO.match(text)
+        if heard and shots and is_sound_name(heard.group(1)):
+            # A sound VO ('钟声：当——当——'): heard over the picture already on screen, at its end, held a little
+            # longer for it; not a shot of its own (no words in a prompt). First thing in a scene: a shot below.
+            target = shots[-1]
+            at = max(target.action_time, target.dialogue_end() + GAP if target.lines else 0.0)
+            target.cues.append(_Cue(heard.group(1), _clip(text), line, at))
+            target.hold += SOUND_HOLD
             return open_shot
         segments: list[tuple[tuple[str, str | None, str, str] | None, list[str], int]] = [(None, [], line)]
         for offset, raw in enumerate(lines):

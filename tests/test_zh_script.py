@@ -295,6 +295,9 @@ def test_a_sound_vo_is_a_sound_cue_not_a_speaker(line: str, sound: str) -> None:
     shots = plan_script(script, load_template("vertical-drama")).shots
     cues = [cue for shot in shots for cue in shot.cues]
     assert [(cue.word, cue.line) for cue in cues] == [(sound, 3)]
+    under = next(shot for shot in shots if shot.cues)  # heard over the picture on screen, not a shot of its own
+    assert under.action == "林晓坐着。" and under.cues[0].offset <= under.duration - 0.5
+    assert not any(sound + "：" in shot.action or sound + "：" in shot.prompt for shot in shots)
     assert [ln.character for shot in shots for ln in shot.dialogue] == ["林晓"]
 
 
