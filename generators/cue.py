@@ -4,8 +4,10 @@ The sound is chosen by the cue word so a cue is obvious on an NLE's audio track:
 bursts, a door SLAMs as a noise burst with a fast decay, a HORN as a low chord, brakes SCREECH as a swept
 band of noise, a phone BUZZes as square-wave pulses, lights FLICKER as crackles, THUNDER as a low rumble after
 a crack, a twig SNAPs (or CRACKs) as one short dry crack, a kettle WHISTLEs as a breathy rising whistle;
-anything else is a soft tone. A family with a natural length (thunder rolls for seconds, a snap is over in a
-fraction of one) uses it. Every sound is written at `scriptkit.mix.EFFECTS_LUFS`, the music bed at
+anything else is a soft tone. Chinese sound names (钟声, 雷声, 敲门声, 电话铃; see
+`scriptkit.lexicon.ZH_SOUND_WORDS`) choose a family by their characters the same way. A family with a
+natural length (thunder rolls for seconds, a snap is over in a fraction of one) uses it. Every sound is
+written at `scriptkit.mix.EFFECTS_LUFS`, the music bed at
 `MUSIC_LUFS`. Deterministic: the noise comes from a generator seeded by the job.
 
 No freely licensed sound library installs from the package registries in a well-kept form (the sets found
@@ -24,15 +26,35 @@ from generators.delivery import set_loudness
 from scriptkit.mix import EFFECTS_LUFS, MUSIC_LUFS
 
 KINDS: dict[str, tuple[str, ...]] = {
-    "thunder": ("THUNDER", "RUMBLE", "STORM"),
-    "whistle": ("WHISTLE", "KETTLE"),
-    "crackle": ("FLICKER", "CRACKLE", "SPARK", "STATIC", "SIZZLE", "CLICK", "TICK", "DRIP", "RAIN"),
+    "thunder": ("THUNDER", "RUMBLE", "STORM", "雷", "轰隆"),
+    "whistle": ("WHISTLE", "KETTLE", "口哨"),
+    "crackle": ("FLICKER", "CRACKLE", "SPARK", "STATIC", "SIZZLE", "CLICK", "TICK", "DRIP", "RAIN", "雨", "滴答"),
     "snap": ("SNAP", "CRACK", "CRUNCH", "POP"),
-    "ring": ("RING", "CHIME", "BELL", "DING", "ALARM", "BEEP"),
-    "impact": ("SLAM", "BANG", "CRASH", "THUD", "KNOCK", "SHOT", "GUNSHOT", "BOOM", "SMASH", "THUMP", "POUND", "CLANG"),
-    "horn": ("HORN", "HONK", "SIREN", "ROAR"),
-    "screech": ("SCREECH", "SCREAM", "SQUEAL", "SKID", "SHRIEK", "HISS", "WHOOSH", "CREAK"),
-    "buzz": ("BUZZ", "VIBRAT", "HUM", "DRONE", "ZAP"),
+    "ring": ("RING", "CHIME", "BELL", "DING", "ALARM", "BEEP", "铃", "钟"),
+    "impact": (
+        "SLAM",
+        "BANG",
+        "CRASH",
+        "THUD",
+        "KNOCK",
+        "SHOT",
+        "GUNSHOT",
+        "BOOM",
+        "SMASH",
+        "THUMP",
+        "POUND",
+        "CLANG",
+        "敲门",
+        "枪",
+        "摔",
+        "关门",
+        "爆炸",
+        "鞭炮",
+        "碎裂",
+    ),
+    "horn": ("HORN", "HONK", "SIREN", "ROAR", "喇叭", "警笛", "汽笛", "鸣笛"),
+    "screech": ("SCREECH", "SCREAM", "SQUEAL", "SKID", "SHRIEK", "HISS", "WHOOSH", "CREAK", "刹车", "尖叫", "风声"),
+    "buzz": ("BUZZ", "VIBRAT", "HUM", "DRONE", "ZAP", "震动"),
 }
 #: Seconds a family lasts whatever the plan's cue length says.
 NATURAL_SECONDS = {"thunder": 3.5, "snap": 0.35, "whistle": 2.5}

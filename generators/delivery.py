@@ -12,6 +12,7 @@ via pyloudnorm), the peak kept under `PEAK_DBFS`, a pause in front for a `(beat)
 | `(on phone)`, `(over radio)`, `(filtered)`   | telephone band (300-3400 Hz)                                |
 | `O.S.` / `O.C.`                              | 4 dB under, muffled (heard through a wall or from off frame) |
 | `V.O.`                                       | 2 dB under, unfiltered (narration or inner voice sits close) |
+| `INNER` (the planner's mark on a Chinese `OS`) | as `V.O.`: the character's thoughts, close and clean      |
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def delivery_for(parenthetical: str | None, extensions: list[str] | tuple[str, .
     text = parenthetical or ""
     gain, speed, pause, band = 0.0, 1.0, 0.0, None
     marks = {ext.replace(" ", "").upper().rstrip(".") for ext in extensions}
-    if marks & {"O.S", "OS", "O.C", "OC"}:
+    if "INNER" in marks:
+        gain = -2.0
+    elif marks & {"O.S", "OS", "O.C", "OC"}:
         gain, band = -4.0, (80.0, 2500.0)
     elif marks & {"V.O", "VO"}:
         gain = -2.0

@@ -235,3 +235,15 @@ PAUSE_SECONDS: Final[dict[str, float]] = {
     "!": 0.35,
     "?": 0.35,
 }
+
+#: Chinese sound names (the bracket of `VO（钟声）：` or a word of the action): each becomes a `SoundCue`.
+#: A bracket that ends in one of `ZH_SOUND_ENDINGS` (…声 a sound, …铃 a bell, …响 a report, …乐 music) names a
+#: sound too; so does a VO whose whole text is onomatopoeia (`ZH_ONOMATOPOEIA` and dashes/punctuation).
+ZH_SOUND_WORDS: Final[frozenset[str]] = _words(
+    """
+    雷声 钟声 敲门声 脚步声 枪声 电话铃声 电话铃 门铃声 门铃 铃声 闹钟 警笛 汽笛 鸣笛 喇叭声 刹车声 哭声 笑声 掌声
+    风声 雨声 水声 碎裂声 玻璃碎裂声 关门声 开门声 摔门声 手机铃声 手机震动 音乐 背景音乐 鞭炮声 爆炸声 心跳声 音效
+    """
+)
+ZH_SOUND_ENDINGS: Final[tuple[str, ...]] = ("声", "铃", "响", "乐")
+ZH_ONOMATOPOEIA: Final[str] = "当铛咚叮嘀嗒答砰嘭轰隆哗啦咔嚓嘟呜滴吱嘎噔扑通哐啪嗡嘶"

@@ -438,6 +438,9 @@ class Template(_Model):
     drop_frame: bool = False
     orientation: Literal["vertical", "horizontal", "square"] = "horizontal"
     hook_closeup: bool = Field(default=False, description="Open the episode on a close-up hook instead of a wide.")
+    hook_seconds: float | None = Field(
+        default=None, gt=0, description="With hook_closeup: the hook lasts at most this long (the first cut by then)."
+    )
     min_shot: float = 1.0
     max_shot: float = 8.0
     words_per_second: float = 2.6

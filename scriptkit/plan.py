@@ -19,22 +19,30 @@ Rules (each has a test in tests/test_plan.py)
 ----------------------------------------------
 - A scene at a new location (not the previous scene's) opens on an establishing wide (tag ``establishing``) that
   carries the scene's first action paragraph. With ``template.hook_closeup`` the first shot of the episode is
-  instead a close-up (tag ``hook``) on the first character or CAPS prop of the opening action.
+  instead a close-up (tag ``hook``) on the first character or CAPS prop of the opening action; with
+  ``template.hook_seconds`` it lasts at most that long (no line joins it that would run past), so the first
+  cut lands within it.
 - Dialogue: the first exchange of a scene with two or more speakers plays in a master (``two_shot`` for
   horizontal templates, ``over_the_shoulder`` for vertical ones) holding both lines; then singles on the speaker,
   closer as the scene goes on (medium, medium, medium_close, medium_close, close_up...). A ``(beat)``/``(pause)``
   before a line adds a reaction shot on the listener of ``template.beat`` seconds (or holds the previous shot
   when there is no listener); inside or after a speech it extends the shot by a beat. ``V.O.`` plays over the
   current action shot, or a cutaway of the scene's latest action (tag ``vo``); ``O.S.``/``O.C.`` cuts to the
-  listener (tag ``os``); dual dialogue is a two-shot with both lines at once (tag ``dual``). Centered text
-  (``> THE END <``) is a title card (tag ``title``). A speech longer
+  listener (tag ``os``). A V.O. speaker is never one of the people on screen (no master, no listener). ``OS`` on a
+  Chinese name (``林晓OS：``, ``林晓（OS）``) is inner voice, the character's thoughts: it plays over the shot on
+  screen when that holds no speech (the scene), else over a silent reaction of the thinker (tags ``reaction``,
+  ``inner_voice``; the prompt says lips closed), and its lines carry the mark ``INNER`` beside ``OS`` so the
+  voice reads them close, not muffled off screen; dual dialogue is a two-shot with both lines at once (tag
+  ``dual``). Centered text (``> THE END <``) is a title card (tag ``title``). A speech longer
   than ``template.max_shot`` is split at sentence ends over listener reactions and closer singles (one sentence
   is never split; such a shot runs as long as its sentence).
 - Explicit shots are used as written: FDX ``Shot`` paragraphs, action lines starting with a CAPS shot phrase
   (``CLOSE ON``, ``INSERT``, ``POV``, ``ANGLE ON``, ``WIDE ON``, ``BACK TO SCENE``... see
   `scriptkit.lexicon.SHOT_PHRASES`); a standalone shot line takes the next action paragraph as its action.
   The first mention of a CAPS prop in a scene gets an ``insert`` shot; CAPS sound words
-  (`scriptkit.lexicon.SOUND_WORDS`) become `SoundCue`s at the time they are read in the shot; a CAPS name
+  (`scriptkit.lexicon.SOUND_WORDS`) become `SoundCue`s at the time they are read in the shot, and so does a
+  Chinese sound (a word of `scriptkit.lexicon.ZH_SOUND_WORDS` in the action; a sound VO ``钟声：当——`` plays at
+  the end of the shot on screen, which holds ``SOUND_HOLD`` longer for it); a CAPS name
   followed by ``(`` (``MAYA (28, ...)``) introduces a character (its description joins the prompts).
 - Transitions: ``CUT TO`` -> plain cut; ``SMASH CUT``/``MATCH CUT``/``JUMP CUT`` -> cut tagged ``smash_cut``/
   ``match_cut``/``jump_cut`` on the next shot; ``DISSOLVE`` -> dissolve of ``template.dissolve`` on the next
@@ -76,6 +84,7 @@ from scriptkit.models import (
     Template,
     Transition,
 )
+from scriptkit.parse.zh import is_sound_name, sound_of
 from scriptkit.prompts import CAPS_RUN, INTRO, PromptCache, display_name, fill_prompts, prompt_text
 from scriptkit.shot_ids import scene_ids, seed_for
 from scriptkit.shot_phrases import shot_line
@@ -97,6 +106,12 @@ _PRONOUN = re.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]e|[Hh]im|[Hh]is|[Hh]ers|[Hh]ersel
 _CAP_SEQ = re.compile(r"[A-Z][\w'’.\-]*(?:[ \t]+[A-Z][\w'’.\-]*)*")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*|[.!?…]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+#: The mark the planner adds to a Chinese `OS` line's extensions: inner voice, not off screen.
+INNER = "INNER"
+_SOUND_VO = re.compile(r"^([^\s：:，。\n]{1,12})[：:][^\n]*$")  # the reader's action for `VO（钟声）：当——`
+SOUND_HOLD = 0.5  # seconds a shot holds on for a sound VO heard at its end
+_VO_MARKS = frozenset({"V.O.", "VO", "V/O", "VOICEOVER", "VOICE-OVER"})
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _TRAILING = " \t.:;!-—"
 SHOTLIST_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 _M = TypeVar("_M", Shot, DialogueLine, SoundCue)
@@ -255,6 +270,7 @@ class _Planner:
         self.hooked = not template.hook_closeup
         self._forms: dict[tuple[str, ...] | str, str] = {}
         self._max_words = 0
+        self._han_names: list[str] = []  # Chinese names: found as written in the action (no spaces, no case)
         self._mentioned: dict[str, list[str]] = {}  # text -> names; cleared when a name is added
         self.last_person: str | None = None
         self._compile_names()
@@ -269,6 +285,8 @@ class _Planner:
         if not any(ch.isalpha() for ch in name):
             return
         self._mentioned.clear()
+        if _HAN.search(name) and name not in self._han_names:
+            self._han_names.append(name)
         for form in (name, display_name(name)):
             words = tuple(form.split())
             if words:
@@ -303,6 +321,9 @@ class _Planner:
                         break
                 else:
                     n += 1
+        if self._han_names and _HAN.search(text):
+            hits.extend((at, name) for name in self._han_names if (at := text.find(name)) >= 0)
+            hits.sort()
         return hits
 
     def mentions(self, text: str) -> list[str]:
@@ -396,6 +417,9 @@ class _Planner:
         shot.action_time += action_seconds(text, self.t.action_seconds_per_word)
         if not shot.characters and not shot.subject and shot.kind != "insert":
             shot.characters = self.people(text)
+        sound = sound_of(text) if _HAN.search(text) else None
+        if sound is not None:  # Chinese action or a sound VO ('钟声：当——当——'): one cue where the paragraph starts
+            shot.cues.append(_Cue(sound, _clip(text), line, base))
         props: list[tuple[str, int, str]] = []
         per_word = self.t.action_seconds_per_word
         words_before = 0  # words of the paragraph before the current sentence: a cue's time in the shot
@@ -499,7 +523,9 @@ class _Planner:
         for item in items:
             if isinstance(item, _Block):
                 for block in (item, item.partner):
-                    if block is not None and block.cue.name and block.cue.name not in speakers:
+                    if block is None or _heard_not_seen(block):
+                        continue  # a narrator or a voice on the phone is not in the room
+                    if block.cue.name and block.cue.name not in speakers:
                         speakers.append(block.cue.name)
         state = _SceneState(speakers=speakers)
         self.last_person = None
@@ -617,6 +643,15 @@ class _Planner:
             if target is not None:
                 target.hold += self.t.beat
                 target.tag("beat")
+            return open_shot
+        heard = _SOUND_VO.match(text)
+        if heard and shots and is_sound_name(heard.group(1)):
+            # A sound VO ('钟声：当——当——'): heard over the picture already on screen, at its end, held a little
+            # longer for it; not a shot of its own (no words in a prompt). First thing in a scene: a shot below.
+            target = shots[-1]
+            at = max(target.action_time, target.dialogue_end() + GAP if target.lines else 0.0)
+            target.cues.append(_Cue(heard.group(1), _clip(text), line, at))
+            target.hold += SOUND_HOLD
             return open_shot
         segments: list[tuple[tuple[str, str | None, str, str] | None, list[str], int]] = [(None, [], line)]
         for offset, raw in enumerate(lines):
@@ -750,7 +785,10 @@ class _Planner:
         return out
 
     def _fits(self, shot: _Shot, line: _Line) -> bool:
-        return shot.dialogue_end() + GAP + line.pause_before + line.seconds + TAIL <= self.t.max_shot
+        longest = self.t.max_shot
+        if shot.kind == "hook" and self.t.hook_seconds:
+            longest = min(longest, self.t.hook_seconds)
+        return shot.dialogue_end() + GAP + line.pause_before + line.seconds + TAIL <= longest
 
     def _closer(self, state: _SceneState) -> str:
         size = _CLOSER[min(state.step, len(_CLOSER) - 1)]
@@ -765,8 +803,9 @@ class _Planner:
         extensions = {e.upper().replace(" ", "") for e in block.cue.extensions}
         listener = state.listener(speaker)
         lead_beat, lines, after = self._lines_of(block)
-        state.heard(speaker)
-        self.last_person = speaker
+        if not extensions & _VO_MARKS:  # a narrator is nobody's listener
+            state.heard(speaker)
+            self.last_person = speaker
         if not lines and not block.partner:
             if lead_beat or after:
                 target = shots[-1] if shots else None
@@ -780,7 +819,7 @@ class _Planner:
         if block.partner is not None:
             shot = self._dual(scene, shots, block, pieces, state)
             pieces = []
-        elif extensions & {"V.O.", "VO", "V/O", "VOICEOVER", "VOICE-OVER"}:
+        elif extensions & _VO_MARKS:
             shot = self._voice_over(scene, shots, speaker, pieces[0], block.cue.line)
             pieces = pieces[1:]
             for piece in pieces:
@@ -789,6 +828,14 @@ class _Planner:
                 else:
                     shot = self._cutaway(scene, shots, speaker, block.cue.line, shot)
                     shot.lines.append(piece)
+            pieces = []
+        elif extensions & {"O.S.", "OS"} and _HAN.search(speaker):
+            shot = self._inner_voice(scene, shots, speaker, pieces[0], block.cue.line, state)
+            for piece in pieces[1:]:
+                if not self._fits(shot, piece):
+                    shot = self._inner_voice(scene, shots, speaker, piece, block.cue.line, state, fresh=True)
+                else:
+                    shot.lines.append(_inner(piece))
             pieces = []
         elif extensions & {"O.S.", "OS", "O.C.", "OC", "OFF"}:
             shot = self.new_shot(
@@ -924,6 +971,42 @@ class _Planner:
         shot.lines.append(first)
         return shot
 
+    def _inner_voice(
+        self,
+        scene: _SceneInfo,
+        shots: list[_Shot],
+        thinker: str,
+        first: _Line,
+        line: int,
+        state: _SceneState,
+        fresh: bool = False,
+    ) -> _Shot:
+        """A Chinese `角色OS：` line, the character's thoughts: over the shot on screen when it holds no speech
+        (the scene, or the thinker already in view), else on the thinker's silent reaction - never a talking head."""
+        last = shots[-1] if shots else None
+        if (
+            not fresh
+            and last is not None
+            and last.kind in ("action", "establishing", "hook", "explicit", "cutaway", "reaction")
+            and all(INNER in ln.extensions for ln in last.lines)
+            and self._fits(last, first)
+        ):
+            shot = last
+        else:
+            shot = self.new_shot(
+                scene,
+                shots,
+                self._closer(state),
+                line,
+                "reaction",
+                characters=[thinker],
+                description=f"{thinker} silent, lips still: inner voice",
+            )
+            shot.tag("reaction")
+        shot.tag("inner_voice")
+        shot.lines.append(_inner(first))
+        return shot
+
     def _cutaway(self, scene: _SceneInfo, shots: list[_Shot], speaker: str, line: int, last: _Shot | None) -> _Shot:
         recent = next((s for s in reversed(shots) if s.action and s.kind != "insert"), None)
         shot = self.new_shot(
@@ -986,6 +1069,18 @@ class _SceneState:
         return next((s for s in self.speakers if s != speaker), None)
 
 
+def _heard_not_seen(block: _Block) -> bool:
+    """A V.O. cue: heard over the picture, never one of the people on screen."""
+    return bool({e.upper().replace(" ", "") for e in block.cue.extensions} & _VO_MARKS)
+
+
+def _inner(line: _Line) -> _Line:
+    """The line marked as inner voice (`INNER` beside its `OS`): read close and clean, not muffled off screen."""
+    if INNER not in line.extensions:
+        line.extensions = [*line.extensions, INNER]
+    return line
+
+
 def _has_content(items: list[Element | _Block]) -> bool:
     """True when the items hold dialogue or action that is more than a transition."""
     return any(
@@ -1031,7 +1126,10 @@ def _finish(
     """The `Shot` of a draft as a dict (`plan_script` makes the models: `_shot_model`, or validation)."""
     end = draft.dialogue_end()
     base = max(draft.action_time, end + TAIL if draft.lines else 0.0) + draft.hold
-    duration = min(max(base, template.min_shot), template.max_shot)
+    longest = template.max_shot
+    if draft.kind == "hook" and template.hook_seconds:
+        longest = min(longest, template.hook_seconds)  # the first cut lands within the hook's seconds
+    duration = min(max(base, template.min_shot), longest)
     if draft.lines:
         duration = max(duration, end + TAIL)
     duration = round_seconds(duration)

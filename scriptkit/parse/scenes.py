@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from scriptkit.models import Character, Element, Scene, Script
+from scriptkit.parse.zh_heading import TIMES as ZH_TIMES
 from scriptkit.parse.zh_heading import split_zh_heading
 from scriptkit.shot_phrases import shot_line
 
@@ -34,7 +35,8 @@ def split_heading(heading: str) -> tuple[str, str, str]:
         if sep in rest:
             location, time_of_day = rest.rsplit(sep, 1)
             break
-    return int_ext, location.strip().upper(), time_of_day.strip().upper()
+    time_of_day = time_of_day.strip()
+    return int_ext, location.strip().upper(), ZH_TIMES.get(time_of_day, time_of_day.upper())
 
 
 def is_shot_heading(element: Element) -> bool:

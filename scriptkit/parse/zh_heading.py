@@ -33,6 +33,8 @@ _TIMES = {
     "晚上": "NIGHT",
     "深夜": "NIGHT",
 }
+#: Chinese times of day -> the English words of a slug ('夜' -> 'NIGHT'); Fountain's `INT. 天台 - 日` reads them too.
+TIMES = _TIMES
 _PLACES = {"内": "INT", "外": "EXT", "内外": "INT/EXT", "内/外": "INT/EXT", "外/内": "INT/EXT"}
 _TIME_WORD = "|".join(sorted(map(re.escape, _TIMES), key=len, reverse=True))
 _PLACE_WORD = "内外|内/外|外/内|内|外"
