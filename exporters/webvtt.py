@@ -25,13 +25,22 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import rate_string
+from scriptkit.subtitle_cues import join_lines
 
 WRAP = 42
 
 
+#: How the further cues of a split line are identified: `<line id>#2`, `#3` ... (the reader joins them again).
+PART = re.compile(r"^(.*)#(\d+)$")
+
+
 def cues(timeline: otio.schema.Timeline) -> list[tuple[int, int, str, str, str]]:
-    """(start ms, end ms, text, character, line id) per dialogue clip, sorted by start then track."""
-    return [(cue.start_ms, cue.end_ms, cue.text, cue.character, cue.line_id) for cue in dialogue_cues(timeline)]
+    """(start ms, end ms, text, character, identifier) per cue, sorted by start then track: the identifier is
+    the dialogue line id, `<line id>#N` for the N-th cue of a line the cue maker split."""
+    return [
+        (cue.start_ms, cue.end_ms, cue.text, cue.character, cue.line_id + (f"#{cue.part}" if cue.part > 1 else ""))
+        for cue in dialogue_cues(timeline)
+    ]
 
 
 def vtt_time(ms: int) -> str:
@@ -47,8 +56,13 @@ def _escape(text: str) -> str:
 
 def vtt_text(timeline: otio.schema.Timeline) -> str:
     blocks = ["WEBVTT"]
-    for start, end, text, who, line_id in cues(timeline):
-        lines = textwrap.wrap(_escape(text), WRAP) or [""]
+    for cue in dialogue_cues(timeline):
+        start, end, who = cue.start_ms, cue.end_ms, cue.character
+        line_id = cue.line_id + (f"#{cue.part}" if cue.part > 1 else "")
+        if cue.lines is not None:
+            lines = [_escape(line) for line in cue.lines] or [""]
+        else:
+            lines = textwrap.wrap(_escape(cue.text), WRAP) or [""]
         if who:
             lines[0] = f"<v {_escape(who)}>{lines[0]}"
         identifier = line_id.replace("-->", "--")
@@ -89,14 +103,28 @@ def read(path: Path) -> otio.schema.Timeline:
         while cursor < len(lines) and lines[cursor].strip():
             body.append(lines[cursor].strip())
             cursor += 1
-        joined = " ".join(body)
+        joined = join_lines(body)
         voice = _VOICE.match(joined)
         who = voice.group(1).strip() if voice else ""
         plain = re.sub(r"<[^>]*>", "", joined).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         entries.append((start, end, plain, who, identifier))
     if not entries:
         raise ScriptkitError("no subtitle cues found", path)
-    return _timeline(entries, path)
+    return _timeline(_join_parts(entries), path)
+
+
+def _join_parts(entries: list[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
+    """The cues of a split line (`<line id>#N` after `<line id>`) as the one line they show: from its first cue's
+    start to its last cue's end, the texts joined."""
+    out: list[tuple[int, int, str, str, str]] = []
+    for start, end, plain, who, identifier in entries:
+        part = PART.match(identifier)
+        if part and out and out[-1][4] == part.group(1) and out[-1][3] == who:
+            first = out[-1]
+            out[-1] = (first[0], max(first[1], end), join_lines([first[2], plain]), who, first[4])
+            continue
+        out.append((start, end, plain, who, identifier))
+    return out
 
 
 def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio.schema.Timeline:

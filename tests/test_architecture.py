@@ -13,6 +13,7 @@ PACKAGES = ("scriptkit", "exporters", "generators")
 #: What an exporter may import from scriptkit: the contract (models, timeline contract) and small utilities.
 EXPORTER_MAY_USE = {"scriptkit", "scriptkit.models", "scriptkit.contract", "scriptkit.errors", "scriptkit.io"}
 EXPORTER_MAY_USE |= {"scriptkit.rates", "scriptkit.xml", "scriptkit.safexml", "scriptkit.mix"}  # mix: the levels
+EXPORTER_MAY_USE |= {"scriptkit.subtitle_cues"}  # the one cue maker: subtitle text and timing of every format
 
 
 def modules() -> dict[str, Path]:
