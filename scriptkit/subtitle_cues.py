@@ -100,7 +100,7 @@ def clean(text: str) -> str:
     """What of a Han line is shown: no parentheticals, no OS / VO tag, whitespace collapsed."""
     previous = None
     while previous != text:
-        previous, text = text, _PARENTHETICAL.sub(" ", text)
+        previous, text = text, _PARENTHETICAL.sub("", text)
     text = _TAG.sub("", text)
     return " ".join(text.split())
 
@@ -118,22 +118,16 @@ def join_lines(lines: tuple[str, ...] | list[str]) -> str:
     return out
 
 
-def shown_text(text: str) -> str:
-    """The whole of a line as its cues show it (pieces joined): what a reader compares an edited subtitle to."""
-    if not is_han(text):
-        return text
-    return join_lines([piece.text for piece in pieces(text, 0, 1000, 1000)])
-
-
 def same_text(planned: str, shown: str) -> bool:
-    """Whether subtitle text read back (`shown`, pieces joined) is the line `planned` as the cue maker shows it."""
+    """Whether subtitle text read back (`shown`: a line's cues joined) is the line `planned` as the cue maker
+    shows it: for Han script the same words whatever the cut (spaces and the dropped `。` `，` aside)."""
     if not is_han(planned):
         return planned.strip() == shown.strip()
-    return _key(shown_text(planned)) == _key(shown)
+    return _key(clean(planned)) == _key(shown)
 
 
 def _key(text: str) -> str:
-    return "".join(text.split()).rstrip(_DROPPED_AT_END)
+    return re.sub(r"[\s。，,]", "", text)
 
 
 # ------------------------------------------------------------------------------------------ words
