@@ -1,5 +1,6 @@
 """Chinese subtitles: the one cue maker's rules (scriptkit.subtitle_cues) on crafted lines, and on real builds of
-the Chinese episodes, every cue of the SRT, the WebVTT and the CapCut draft's text track."""
+the Chinese episodes, every cue of the SRT, the WebVTT, the CapCut draft's text track, the FCPXML captions and
+the preview burn-in."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
+from lxml import etree
 
 from exporters import subtitles, webvtt
 from exporters.mlt_common import layout
@@ -255,6 +257,17 @@ def test_every_cue_of_a_real_build_obeys_the_rules(built: list[Path]) -> None:
             assert Fraction(rng["duration"], 1_000_000) >= MIN_SECONDS - Fraction(1, 1_000_000)
             assert Fraction(rng["duration"], 1_000_000) <= MAX_SECONDS
         _no_overlap([(r["start"], r["start"] + r["duration"]) for r, _ in segments])
+        # FCPXML: the connected captions are the same cues (frames of the timeline's rate)
+        doc = etree.parse(str(_output(folder, "fcpxml")))
+        captions = list(doc.iter("caption"))
+        assert sorted(c.findtext("text/text-style") for c in captions) == sorted(
+            "\n".join(cue.lines or ()) for cue in dialogue_cues(timeline)
+        )
+        for caption in captions:
+            for line in caption.findtext("text/text-style").split("\n"):
+                _line_rules(line)
+            seconds = Fraction(caption.get("duration").rstrip("s"))
+            assert MIN_SECONDS - Fraction(1, 1000) <= seconds <= MAX_SECONDS
     assert split >= 2  # the episodes have lines long enough for several cues
 
 
