@@ -218,65 +218,90 @@ def _render(group: list[_Atom]) -> str:
     return " ".join(text.split())
 
 
-def _line_units(group: list[_Atom]) -> Fraction:
-    return units(_render(group))
+class _Lines:
+    """The ways to cut one line's atoms into displayed lines and cues (index ranges, units memoised).
 
+    The units of atoms [i, j) only grow as i moves left (every atom adds at least 0.5), so a search for groups
+    ending at j stops at the first start that no longer fits."""
 
-def _split(items: list[_Atom], count: int, fits, target: Fraction) -> list[list[_Atom]] | None:  # type: ignore[no-untyped-def]
-    """`items` cut into exactly `count` groups that each `fits`, at the cheapest breaks (punctuation first, then
-    even lengths); None when impossible."""
-    n = len(items)
-    if count > n:
-        return None
-    inf = (math.inf, 0)
-    best: list[list[tuple[float, int]]] = [[inf] * (count + 1) for _ in range(n + 1)]
-    best[0][0] = (0.0, 0)
-    for end in range(1, n + 1):
-        for parts in range(1, min(count, end) + 1):
-            for start in range(parts - 1, end):
-                before = best[start][parts - 1][0]
-                if before == math.inf:
-                    continue
-                group = items[start:end]
-                if not fits(group):
-                    continue
-                cost = before + float((_line_units(group) - target) ** 2) / 4
+    def __init__(self, items: list[_Atom], lines_per_cue: int) -> None:
+        self.items = items
+        self.lines_per_cue = lines_per_cue
+        self._units: dict[tuple[int, int], Fraction] = {}
+        self._fits: dict[tuple[int, int], bool] = {}
+
+    def units(self, i: int, j: int) -> Fraction:
+        key = (i, j)
+        if key not in self._units:
+            self._units[key] = units(_render(self.items[i:j]))
+        return self._units[key]
+
+    def one_line(self, i: int, j: int) -> bool:
+        return self.units(i, j) <= MAX_UNITS
+
+    def fits(self, i: int, j: int) -> bool:
+        """Whether atoms [i, j) make one cue: one line, or (landscape) two."""
+        key = (i, j)
+        if key not in self._fits:
+            ok = self.one_line(i, j)
+            if not ok and self.lines_per_cue >= 2:
+                ok = any(self.one_line(i, cut) and self.one_line(cut, j) for cut in range(i + 1, j))
+            self._fits[key] = ok
+        return self._fits[key]
+
+    def fewest(self, first: int, last: int, fits) -> int:  # type: ignore[no-untyped-def]
+        """The fewest groups atoms [first, last) can be cut into, each satisfying `fits`."""
+        best = {first: 0}
+        for end in range(first + 1, last + 1):
+            options = []
+            for start in range(end - 1, first - 1, -1):
+                if not fits(start, end):
+                    break
+                if start in best:
+                    options.append(best[start] + 1)
+            if options:
+                best[end] = min(options)
+        return best.get(last, last - first)
+
+    def split(self, first: int, last: int, count: int, fits) -> list[tuple[int, int]] | None:  # type: ignore[no-untyped-def]
+        """Atoms [first, last) cut into exactly `count` groups that each `fits`, at the cheapest breaks
+        (punctuation first, then even lengths); None when impossible."""
+        n = last - first
+        if count > n or count < 1:
+            return None
+        target = sum((self.units(k, k + 1) for k in range(first, last)), Fraction(0)) / count
+        inf = (math.inf, 0)
+        best: list[list[tuple[float, int]]] = [[inf] * (count + 1) for _ in range(n + 1)]
+        best[0][0] = (0.0, 0)
+        for end in range(1, n + 1):
+            for start in range(end - 1, -1, -1):
+                if not fits(first + start, first + end):
+                    break
+                cost_here = float((self.units(first + start, first + end) - target) ** 2) / 4
                 if end < n:
-                    cost += _BREAK_COST[items[end - 1].after]
-                if cost < best[end][parts][0]:
-                    best[end][parts] = (cost, start)
-    if best[n][count][0] == math.inf:
-        return None
-    groups: list[list[_Atom]] = []
-    end, parts = n, count
-    while parts:
-        start = best[end][parts][1]
-        groups.append(items[start:end])
-        end, parts = start, parts - 1
-    return groups[::-1]
+                    cost_here += _BREAK_COST[self.items[first + end - 1].after]
+                for parts in range(1, min(count, end) + 1):
+                    before = best[start][parts - 1][0]
+                    if before == math.inf:
+                        continue
+                    if before + cost_here < best[end][parts][0]:
+                        best[end][parts] = (before + cost_here, start)
+        if best[n][count][0] == math.inf:
+            return None
+        groups: list[tuple[int, int]] = []
+        end, parts = n, count
+        while parts:
+            start = best[end][parts][1]
+            groups.append((first + start, first + end))
+            end, parts = start, parts - 1
+        return groups[::-1]
 
-
-def _one_line(group: list[_Atom]) -> bool:
-    return _line_units(group) <= MAX_UNITS
-
-
-def _fits(lines_per_cue: int):  # type: ignore[no-untyped-def]
-    def fits(group: list[_Atom]) -> bool:
-        if _one_line(group):
-            return True
-        if lines_per_cue < 2 or len(group) < 2:
-            return False
-        return any(_one_line(group[:cut]) and _one_line(group[cut:]) for cut in range(1, len(group)))
-
-    return fits
-
-
-def _display(group: list[_Atom], lines_per_cue: int) -> tuple[str, ...]:
-    if _one_line(group) or lines_per_cue < 2:
-        return (_render(group),)
-    split = _split(group, 2, _one_line, _line_units(group) / 2)
-    assert split is not None  # the group fits in two lines
-    return tuple(_render(part) for part in split)
+    def display(self, i: int, j: int) -> tuple[str, ...]:
+        if self.one_line(i, j) or self.lines_per_cue < 2:
+            return (_render(self.items[i:j]),)
+        halves = self.split(i, j, 2, self.one_line)
+        assert halves is not None  # the group fits in two lines
+        return tuple(_render(self.items[a:b]) for a, b in halves)
 
 
 # ------------------------------------------------------------------------------------------ time
@@ -323,24 +348,23 @@ def pieces(text: str, start: int, end: int, per_second: int | Fraction, *, verti
     if not items or not _render(items):
         return []
     lines_per_cue = LINES_VERTICAL if vertical else LINES_LANDSCAPE
-    fits = _fits(lines_per_cue)
+    cut = _Lines(items, lines_per_cue)
     rate = Fraction(per_second)
     span = max(0, end - start)
     low = math.ceil(MIN_SECONDS * rate)
     high = math.floor(MAX_SECONDS * rate)
-    total_units = sum((units(atom.text) for atom in items), Fraction(0))
-    by_length = next(k for k in range(1, len(items) + 1) if _split(items, k, fits, total_units / k) is not None)
+    n = len(items)
+    by_length = cut.fewest(0, n, cut.fits)
     by_time = math.ceil(Fraction(span) / high) if high else 1
     count = max(by_length, by_time)
     if low and count * low > span:
         count = max(by_length, span // low)
-    count = max(1, min(count, len(items)))
-    groups = _split(items, count, fits, total_units / count)
+    count = max(1, min(count, n))
+    groups = cut.split(0, n, count, cut.fits)
     if groups is None:  # fewer words than the time would split into: as few cues as the text needs
-        count = by_length
-        groups = _split(items, count, fits, total_units / count)
+        groups = cut.split(0, n, by_length, cut.fits)
     assert groups is not None
-    shown_groups = [(group, _display(group, lines_per_cue)) for group in groups]
+    shown_groups = [(group, cut.display(*group)) for group in groups]
     shown_groups = [(group, lines) for group, lines in shown_groups if any(lines)]
     weights = [units(join_lines(lines)) for _, lines in shown_groups]
     out: list[Piece] = []

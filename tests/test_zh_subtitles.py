@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
@@ -151,6 +152,15 @@ def test_timing_bounds() -> None:
     # a voice faster than the rules: the line length wins, the cues still tile the clip
     cues = pieces(LONG, 0, 2 * MS, MS)
     assert all(units(line) <= MAX_UNITS for c in cues for line in c.lines) and cues[-1].end == 2 * MS
+
+
+def test_a_page_long_line_is_cut_quickly_within_the_rules() -> None:
+    text = LONG * 40  # about 1,800 characters, spoken at 4 a second
+    began = time.perf_counter()
+    cues = pieces(text, 0, len(text) * 250, MS)
+    assert time.perf_counter() - began < 10  # the cut search once took 40 s for 184 characters
+    assert len(cues) > 100 and all(units(line) <= MAX_UNITS for c in cues for line in c.lines)
+    _timing_rules([(c.start, c.end, c.text) for c in cues], MS, (0, len(text) * 250))
 
 
 def test_deterministic_and_quiet() -> None:
