@@ -134,12 +134,15 @@ def _key(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _segmenter():  # type: ignore[no-untyped-def]
+    """A private jieba tokenizer on jieba's own dictionary: words another module adds to the shared one (a voice
+    front end) never change where our lines break, so the same text cuts the same way in every process."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on stderr
-    jieba.initialize()
-    return jieba
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class _Atom:
 
 def atoms(text: str) -> list[_Atom]:
     """The unbreakable pieces of a cleaned Han line, each with the kind of break that may follow it."""
-    tokens = [t for t in _jieba().lcut(text, HMM=False) if t]
+    tokens = [t for t in _segmenter().lcut(text, HMM=False) if t]
     merged: list[str] = []
     for token in tokens:  # 12 . 5 -> 12.5
         point = bool(merged) and token in ".．" and bool(_DIGITS.match(merged[-1]))

@@ -168,6 +168,12 @@ def test_deterministic_and_quiet() -> None:
     code = "from scriptkit.subtitle_cues import pieces; print(pieces('今天晚上我们一起去吃饭吧', 0, 3000, 1000))"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert run.stderr == "" and "今天晚上我们一起去吃饭吧" in run.stdout
+    # words another module adds to jieba's shared dictionary (a voice front end) do not move our breaks
+    cut = "from scriptkit.subtitle_cues import atoms; print([a.text for a in atoms('这是一个非常非常长的句子')])"
+    plain = subprocess.run([sys.executable, "-c", cut], capture_output=True, text=True, cwd=ROOT, check=True)
+    added = "import jieba; jieba.setLogLevel(30); jieba.add_word('非常长的句子'); " + cut
+    other = subprocess.run([sys.executable, "-c", added], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert plain.stdout == other.stdout and "'句子'" in plain.stdout
 
 
 # ------------------------------------------------------------------------------------ real builds
