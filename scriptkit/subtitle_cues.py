@@ -1,12 +1,13 @@
 """The one cue maker: how a dialogue line becomes on-screen subtitle text, and when each piece of it shows.
 
 Every place that draws or writes dialogue as text asks this module: SRT and WebVTT (through
-exporters/subtitle_common.py), the CapCut / Jianying subtitle text track and the preview burn-in (through
-exporters/mlt_common.py's layout), and the readers that compare a subtitle with its line (`same_text`).
+exporters/subtitle_common.py), FCPXML captions, the CapCut / Jianying subtitle text track and the preview
+burn-in (through exporters/mlt_common.py's layout), and the readers and `diff`, which compare a subtitle with
+its line (`same_text`).
 
-Lines without a Han character (English and the like) are left as they are: one cue over the whole clip, the text
-exactly as written (the formats wrap it as they always did). Lines with Han script follow the rules of Chinese
-short-drama subtitles:
+Lines without a Han character (English and the like) and Japanese lines (kana) are left as they are: one cue
+over the whole clip, the text exactly as written (the formats wrap it as they always did). Chinese lines (Han
+script) follow the rules of Chinese short-drama subtitles:
 
 - a displayed line holds at most 16 display units (`units`: Han and other wide or full-width characters count 1,
   half-width 0.5); one line per cue on a vertical canvas (height > width, the 9:16 default), two on a landscape
@@ -48,6 +49,7 @@ LINES_VERTICAL = 1
 LINES_LANDSCAPE = 2
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
 _PARENTHETICAL = re.compile(r"（[^（）()]*）|\([^（）()]*\)")
 _TAG = re.compile(r"^\s*(?:O\.?S\.?|V\.?O\.?)\s*[：:]\s*", re.IGNORECASE)
 _NUMBER = re.compile(r"^(?:[0-9０-９]+(?:[.．][0-9０-９]+)?|[零〇一二两三四五六七八九十百千万亿]+)$")
@@ -75,8 +77,8 @@ class Piece:
 
 
 def is_han(text: str) -> bool:
-    """Whether `text` holds Han script (and so follows the Chinese subtitle rules)."""
-    return bool(_HAN.search(text))
+    """Whether `text` is Chinese: Han script and no kana (a Japanese line keeps the formats' own wrapping)."""
+    return bool(_HAN.search(text)) and not _KANA.search(text)
 
 
 def _wide(ch: str) -> bool:

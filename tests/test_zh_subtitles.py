@@ -115,6 +115,8 @@ def test_english_lines_are_left_as_written() -> None:
     text = "Don't. (beat) Let it ring,"
     assert [(p.start, p.end, p.lines) for p in pieces(text, 10, 50, 25)] == [(10, 50, (text,))]
     assert same_text(text, " Don't. (beat) Let it ring, ") and not same_text(text, "Let it ring")
+    japanese = "東京へ行きます。(笑)"
+    assert [(p.start, p.end, p.lines) for p in pieces(japanese, 0, 50, 25)] == [(0, 50, (japanese,))]
 
 
 @pytest.mark.parametrize("vertical", [True, False])
