@@ -3,8 +3,10 @@
 Like the SRT writer (exporters/subtitles.py) times run from 00:00:00.000 at the timeline start, each
 dialogue clip is one cue (its exact timeline frames converted to milliseconds), cues are sorted by start
 then track order, text wraps at 42 characters; UTF-8, LF line endings, deterministic. Each cue carries an
-identifier (the dialogue line id) so a cue can be traced back to the shot list. `read()` gives a timeline
-with one DIALOGUE track, as the SRT reader does.
+identifier (the dialogue line id) so a cue can be traced back to the shot list. A Chinese line follows the one
+cue maker (scriptkit/subtitle_cues.py): its displayed lines as cut there, and a long line as several cues, the
+further ones identified `<line id>#2`, `#3`... `read()` gives a timeline with a DIALOGUE track per speaker (the
+cues of a split line joined again into the one line).
 
 The cue extraction and the bounded file read are shared with the SRT writer through
 exporters/subtitle_common.py (neither format module imports the other).
@@ -20,7 +22,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from exporters import Format
-from exporters.subtitle_common import dialogue_cues, parse_time, read_bytes, time_range
+from exporters.subtitle_common import Cue, dialogue_cues, parse_time, read_bytes, time_range
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
@@ -34,13 +36,9 @@ WRAP = 42
 PART = re.compile(r"^(.*)#(\d+)$")
 
 
-def cues(timeline: otio.schema.Timeline) -> list[tuple[int, int, str, str, str]]:
-    """(start ms, end ms, text, character, identifier) per cue, sorted by start then track: the identifier is
-    the dialogue line id, `<line id>#N` for the N-th cue of a line the cue maker split."""
-    return [
-        (cue.start_ms, cue.end_ms, cue.text, cue.character, cue.line_id + (f"#{cue.part}" if cue.part > 1 else ""))
-        for cue in dialogue_cues(timeline)
-    ]
+def identifier(cue: Cue) -> str:
+    """A cue's WebVTT identifier: its dialogue line id, `<line id>#N` for the N-th cue of a split line."""
+    return (cue.line_id + (f"#{cue.part}" if cue.part > 1 else "")).replace("-->", "--")
 
 
 def vtt_time(ms: int) -> str:
@@ -58,15 +56,13 @@ def vtt_text(timeline: otio.schema.Timeline) -> str:
     blocks = ["WEBVTT"]
     for cue in dialogue_cues(timeline):
         start, end, who = cue.start_ms, cue.end_ms, cue.character
-        line_id = cue.line_id + (f"#{cue.part}" if cue.part > 1 else "")
         if cue.lines is not None:
             lines = [_escape(line) for line in cue.lines] or [""]
         else:
             lines = textwrap.wrap(_escape(cue.text), WRAP) or [""]
         if who:
             lines[0] = f"<v {_escape(who)}>{lines[0]}"
-        identifier = line_id.replace("-->", "--")
-        blocks.append("\n".join([identifier, f"{vtt_time(start)} --> {vtt_time(end)}", *lines]))
+        blocks.append("\n".join([identifier(cue), f"{vtt_time(start)} --> {vtt_time(end)}", *lines]))
     return "\n\n".join(blocks) + "\n"
 
 
