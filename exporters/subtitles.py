@@ -7,7 +7,10 @@ by start, then by track order, and numbered from 1; text is wrapped at 42 charac
 follows the Chinese subtitle rules of the one cue maker (scriptkit/subtitle_cues.py): its displayed lines as
 cut there, and a long line as several cues over its clip. Output is UTF-8 with
 CRLF line endings (what most players and NLEs expect) and deterministic. `read()` turns an SRT back into a
-timeline with one shared "DIALOGUE" track (a clip per cue, text in metadata), for checks and conform.
+timeline with one shared "DIALOGUE" track (a clip per cue, text in metadata), for checks and conform; the
+lines of a cue are joined as the cue maker joins them (no space between two Han characters). SRT has no cue
+ids, so the cues of a split Chinese line read back as those cues, exactly as written (WebVTT's `#N`
+identifiers let its reader join them into the line).
 """
 
 from __future__ import annotations
