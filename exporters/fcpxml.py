@@ -13,7 +13,8 @@ Writer (versions 1.9-1.13, default 1.10; valid against the DTD of the version it
   a Cross Dissolve at the spine's edge or next to a gap (which is how FCP fades through black).
 - Audio tracks as connected `asset-clip`s (lane -1, -2, ... in track order) anchored to the spine item under
   their start, with roles: `dialogue.<CHARACTER>`, `effects`, `music` (music level as `adjust-volume`).
-- Dialogue also as connected captions (`<caption role="iTT?captionFormat=ITT.en">`, lane 1).
+- Dialogue also as connected captions (`<caption role="iTT?captionFormat=ITT.en">`, lane 1); a line in Han
+  script as the one cue maker's cues (scriptkit/subtitle_cues.py), a caption each.
 - Shot identity in every slot that survives an NLE: clip name, `<note>` ("scriptkit:<shot id> ..."), marker
   (value = shot id), keyword (scene id), `<metadata>` with `com.apple.proapps.studio.shot` / `.scene` (keys FCP
   shows and keeps) and `io.scriptkit.meta` (our full metadata as JSON). The sequence carries the timeline's
@@ -65,6 +66,7 @@ from scriptkit.io import atomic_write_bytes, file_url
 from scriptkit.mix import clip_gain
 from scriptkit.models import ExportOptions
 from scriptkit.rates import DROP_FRAME_RATES, rate_string, rational
+from scriptkit.subtitle_cues import is_han, pieces
 
 VERSIONS = ("1.9", "1.10", "1.11", "1.12", "1.13")
 DEFAULT_VERSION = "1.10"
@@ -222,6 +224,8 @@ class _Writer:
     style_ids: int = 0
     tc_start: int = 0
     tc_format: str = "NDF"
+    #: Taller than wide (9:16): a Han line's captions are one line each (scriptkit/subtitle_cues.py).
+    vertical: bool = False
 
     def __post_init__(self) -> None:
         self.float_rate = float(self.rate)
@@ -516,13 +520,20 @@ def _write_connected_clip(
     el.attrib.pop("_anchor_at")
     _insert_anchored(parent.element, el)
     if meta.get("kind") == "dialogue" and caption_of(meta):
-        _insert_anchored(parent.element, _caption(w, clip, meta, offset, frames))
+        text = caption_of(meta)
+        if not is_han(text):
+            _insert_anchored(
+                parent.element, _caption(w, f"{meta.get('character', '')}: {text}".strip(": "), offset, frames)
+            )
+            return
+        # a Han line: the cue maker's cues, each a caption of its own (no speaker prefix: 16 units a line)
+        for piece in pieces(text, offset, offset + frames, w.rate, vertical=w.vertical):
+            _insert_anchored(parent.element, _caption(w, "\n".join(piece.lines), piece.start, piece.end - piece.start))
 
 
-def _caption(w: _Writer, clip: otio.schema.Clip, meta: dict[str, Any], offset: int, frames: int) -> etree._Element:
+def _caption(w: _Writer, text: str, offset: int, frames: int) -> etree._Element:
     w.style_ids += 1
     style = f"ts{w.style_ids}"
-    text = f"{meta.get('character', '')}: {caption_of(meta)}".strip(": ")
     el = etree.Element("caption")
     for key, value in (
         ("lane", "1"),
@@ -605,6 +616,7 @@ def _to_bytes(tl: otio.schema.Timeline, out_path: Path, options: ExportOptions) 
         fd=1 / rate,
         tc_start=tc_start,
         tc_format="DF" if drop else "NDF",
+        vertical=height > width,
     )
 
     root = etree.Element("fcpxml", version=version)

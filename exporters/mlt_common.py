@@ -40,6 +40,7 @@ from scriptkit.contract import (
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_bytes, url_to_path
 from scriptkit.mix import clip_gain, shifted
+from scriptkit.subtitle_cues import is_han, pieces
 
 #: Sizes that get a slow pan (the rest get a push-in).
 #: The MLT XML version written in `<mlt version=...>` (Shotcut and Kdenlive documents alike).
@@ -144,10 +145,16 @@ class MarkerPlace:
 
 @dataclass(frozen=True)
 class Subtitle:
+    """One subtitle cue in frames, as the one cue maker (scriptkit/subtitle_cues.py) cuts a dialogue clip."""
+
     start: int
     end: int
     character: str
     text: str
+    #: The displayed lines of a Han cue (the cue maker's), or None: the text as written, wrapped by the format.
+    lines: tuple[str, ...] | None = None
+    #: The dialogue clip's name (its line id): the cues of a split line share it.
+    line: str = ""
 
 
 @dataclass
@@ -310,7 +317,14 @@ def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioT
         clips.append(AudioPlace(item.name, pos, duration, slot.source_in, _media_path(item), float(level or 0.0), meta))
         if meta.get("kind") == "dialogue" and caption_of(meta):
             who = str(meta.get("character") or "")
-            lay.subtitles.append(Subtitle(pos, pos + duration, who, caption_of(meta)))
+            text = caption_of(meta)
+            if not is_han(text):
+                lay.subtitles.append(Subtitle(pos, pos + duration, who, text, None, item.name))
+                continue
+            vertical = lay.height > lay.width
+            for piece in pieces(text, pos, pos + duration, rate, vertical=vertical):
+                shown = "\n".join(piece.lines)
+                lay.subtitles.append(Subtitle(piece.start, piece.end, who, shown, piece.lines, item.name))
     lay.subtitles.sort(key=lambda s: (s.start, s.end))
     return AudioTrack(track.name, str(tmeta.get("role") or "audio"), tmeta.get("character"), tuple(clips))
 

@@ -458,9 +458,13 @@ class BurnIn:
         if self.margin + widest + self.margin + self.tc_box.width + self.margin > width:
             self.tc_y = self.margin + max((s.height for s in self.shots.values()), default=0) + self.margin // 2
         sub_size = max(10, round(min(width, height) * 0.045))
+        # a Han cue shows the cue maker's lines as they are (no speaker prefix: 16 units a line), one under another
         self.subtitles = [
             (sub.start, sub.end, subtitle_sprite(sub.character, sub.text, sub_size, int(width * 0.88)))
+            if sub.lines is None
+            else (sub.start, sub.end, subtitle_sprite("", line, sub_size, int(width * 0.88)))
             for sub in lay.subtitles
+            for line in (sub.lines or (sub.text,))
         ]
 
     def timecode_glyphs(self, frame: int) -> list[Sprite]:

@@ -1,5 +1,9 @@
 """What the SRT (exporters/subtitles.py) and WebVTT (exporters/webvtt.py) formats share: the dialogue cues of
-a timeline with their exact timings, and the bounded read of a subtitle file. Not a format itself."""
+a timeline with their exact timings, and the bounded read of a subtitle file. Not a format itself.
+
+The text and timing rules of a cue are scriptkit.subtitle_cues' (the one cue maker, shared with the CapCut /
+Jianying text track and the preview burn-in): a line with Han script may become several cues, cut on the
+timeline's frames, each with its displayed lines; any other line is one cue over its clip, as written."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import opentimelineio as otio
 
 from scriptkit.contract import caption_of, frames_at, scriptkit_view, timeline_rate
 from scriptkit.errors import ScriptkitError
+from scriptkit.subtitle_cues import is_han, pieces
 
 MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
 
@@ -23,6 +28,20 @@ class Cue:
     character: str
     line_id: str
     shot_id: str
+    #: The displayed lines the cue maker chose (Han script), or None: the format wraps `text` its own way.
+    lines: tuple[str, ...] | None = None
+    #: 1 for a line's first cue, 2, 3 ... for the further cues of a line the cue maker split.
+    part: int = 1
+
+
+def is_vertical(timeline: otio.schema.Timeline) -> bool:
+    """Whether the timeline's canvas is taller than wide (no size recorded: 1920x1080, as the layouts assume)."""
+    meta = scriptkit_view(timeline)
+    try:
+        width, height = int(meta.get("width") or 0), int(meta.get("height") or 0)
+    except (TypeError, ValueError):
+        return False
+    return width > 0 and height > width
 
 
 def _ms(frames: int, rate: Fraction) -> int:
@@ -30,8 +49,10 @@ def _ms(frames: int, rate: Fraction) -> int:
 
 
 def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
-    """One Cue per dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time."""
+    """The cues of every dialogue clip (tracks with role "dialogue", or named DIALOGUE...), sorted by time: one
+    per clip, or the cue maker's pieces of a Han line (cut on the timeline's frames)."""
     rate = timeline_rate(timeline)
+    vertical = is_vertical(timeline)
     found: list[tuple[int, int, Cue]] = []
     for order, track in enumerate(timeline.audio_tracks()):
         role = scriptkit_view(track).get("role")
@@ -45,15 +66,24 @@ def dialogue_cues(timeline: otio.schema.Timeline) -> list[Cue]:
             if isinstance(item, otio.schema.Clip):
                 meta = scriptkit_view(item)
                 text = " ".join((caption_of(meta) or item.name).split())  # an editor's caption, else the line
-                cue = Cue(
-                    _ms(position, rate),
-                    _ms(position + frames, rate),
-                    text,
-                    str(meta.get("character") or scriptkit_view(track).get("character") or ""),
-                    str(meta.get("line_id") or item.name),
-                    str(meta.get("shot_id") or ""),
-                )
-                found.append((position, order, cue))
+                who = str(meta.get("character") or scriptkit_view(track).get("character") or "")
+                line_id = str(meta.get("line_id") or item.name)
+                shot_id = str(meta.get("shot_id") or "")
+                han = is_han(text)
+                parts = pieces(text, position, position + frames, rate, vertical=vertical)
+                for part, piece in enumerate(parts, start=1):
+                    lines = piece.lines if han else None
+                    cue = Cue(
+                        _ms(piece.start, rate),
+                        _ms(piece.end, rate),
+                        piece.text if lines else text,
+                        who,
+                        line_id,
+                        shot_id,
+                        lines,
+                        part,
+                    )
+                    found.append((piece.start, order, cue))
             position += frames
     found.sort(key=lambda entry: (entry[0], entry[1]))
     return [cue for _, _, cue in found]

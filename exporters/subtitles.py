@@ -3,9 +3,14 @@
 Times run from 00:00:00,000 at the timeline start (not from the 01:00:00:00 timecode): that is how SRT
 files are used beside a movie and how NLEs import them onto a sequence. Each dialogue clip is one cue:
 start and end are its frames on the timeline converted exactly (rational) to milliseconds; cues are sorted
-by start, then by track order, and numbered from 1; text is wrapped at 42 characters. Output is UTF-8 with
+by start, then by track order, and numbered from 1; text is wrapped at 42 characters. A line in Han script
+follows the Chinese subtitle rules of the one cue maker (scriptkit/subtitle_cues.py): its displayed lines as
+cut there, and a long line as several cues over its clip. Output is UTF-8 with
 CRLF line endings (what most players and NLEs expect) and deterministic. `read()` turns an SRT back into a
-timeline with one shared "DIALOGUE" track (a clip per cue, text in metadata), for checks and conform.
+timeline with one shared "DIALOGUE" track (a clip per cue, text in metadata), for checks and conform; the
+lines of a cue are joined as the cue maker joins them (no space between two Han characters). SRT has no cue
+ids, so the cues of a split Chinese line read back as those cues, exactly as written (WebVTT's `#N`
+identifiers let its reader join them into the line).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import rate_string
+from scriptkit.subtitle_cues import join_lines
 
 WRAP = 42
 
@@ -41,7 +47,8 @@ def wrap(text: str) -> list[str]:
 def srt_text(timeline: otio.schema.Timeline) -> str:
     blocks: list[str] = []
     for number, cue in enumerate(dialogue_cues(timeline), start=1):
-        lines = [str(number), f"{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}", *wrap(cue.text)]
+        text = list(cue.lines) if cue.lines is not None else wrap(cue.text)
+        lines = [str(number), f"{srt_time(cue.start_ms)} --> {srt_time(cue.end_ms)}", *text]
         blocks.append("\r\n".join(lines))
     return "\r\n\r\n".join(blocks) + ("\r\n" if blocks else "")
 
@@ -80,7 +87,7 @@ def parse_cues(text: str, path: Path | str) -> list[tuple[int, int, str, int]]:
         while index < len(lines) and lines[index].strip():
             body.append(lines[index].strip())
             index += 1
-        cues.append((start, end, " ".join(body), number))
+        cues.append((start, end, join_lines(body), number))
     return cues
 
 

@@ -3,8 +3,10 @@
 Like the SRT writer (exporters/subtitles.py) times run from 00:00:00.000 at the timeline start, each
 dialogue clip is one cue (its exact timeline frames converted to milliseconds), cues are sorted by start
 then track order, text wraps at 42 characters; UTF-8, LF line endings, deterministic. Each cue carries an
-identifier (the dialogue line id) so a cue can be traced back to the shot list. `read()` gives a timeline
-with one DIALOGUE track, as the SRT reader does.
+identifier (the dialogue line id) so a cue can be traced back to the shot list. A Chinese line follows the one
+cue maker (scriptkit/subtitle_cues.py): its displayed lines as cut there, and a long line as several cues, the
+further ones identified `<line id>#2`, `#3`... `read()` gives a timeline with a DIALOGUE track per speaker (the
+cues of a split line joined again into the one line).
 
 The cue extraction and the bounded file read are shared with the SRT writer through
 exporters/subtitle_common.py (neither format module imports the other).
@@ -20,18 +22,23 @@ from pathlib import Path
 import opentimelineio as otio
 
 from exporters import Format
-from exporters.subtitle_common import dialogue_cues, parse_time, read_bytes, time_range
+from exporters.subtitle_common import Cue, dialogue_cues, parse_time, read_bytes, time_range
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text
 from scriptkit.models import ExportOptions
 from scriptkit.rates import rate_string
+from scriptkit.subtitle_cues import join_lines
 
 WRAP = 42
 
 
-def cues(timeline: otio.schema.Timeline) -> list[tuple[int, int, str, str, str]]:
-    """(start ms, end ms, text, character, line id) per dialogue clip, sorted by start then track."""
-    return [(cue.start_ms, cue.end_ms, cue.text, cue.character, cue.line_id) for cue in dialogue_cues(timeline)]
+#: How the further cues of a split line are identified: `<line id>#2`, `#3` ... (the reader joins them again).
+PART = re.compile(r"^(.*)#(\d+)$")
+
+
+def identifier(cue: Cue) -> str:
+    """A cue's WebVTT identifier: its dialogue line id, `<line id>#N` for the N-th cue of a split line."""
+    return (cue.line_id + (f"#{cue.part}" if cue.part > 1 else "")).replace("-->", "--")
 
 
 def vtt_time(ms: int) -> str:
@@ -47,12 +54,15 @@ def _escape(text: str) -> str:
 
 def vtt_text(timeline: otio.schema.Timeline) -> str:
     blocks = ["WEBVTT"]
-    for start, end, text, who, line_id in cues(timeline):
-        lines = textwrap.wrap(_escape(text), WRAP) or [""]
+    for cue in dialogue_cues(timeline):
+        start, end, who = cue.start_ms, cue.end_ms, cue.character
+        if cue.lines is not None:
+            lines = [_escape(line) for line in cue.lines] or [""]
+        else:
+            lines = textwrap.wrap(_escape(cue.text), WRAP) or [""]
         if who:
             lines[0] = f"<v {_escape(who)}>{lines[0]}"
-        identifier = line_id.replace("-->", "--")
-        blocks.append("\n".join([identifier, f"{vtt_time(start)} --> {vtt_time(end)}", *lines]))
+        blocks.append("\n".join([identifier(cue), f"{vtt_time(start)} --> {vtt_time(end)}", *lines]))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -89,14 +99,28 @@ def read(path: Path) -> otio.schema.Timeline:
         while cursor < len(lines) and lines[cursor].strip():
             body.append(lines[cursor].strip())
             cursor += 1
-        joined = " ".join(body)
+        joined = join_lines(body)
         voice = _VOICE.match(joined)
         who = voice.group(1).strip() if voice else ""
         plain = re.sub(r"<[^>]*>", "", joined).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         entries.append((start, end, plain, who, identifier))
     if not entries:
         raise ScriptkitError("no subtitle cues found", path)
-    return _timeline(entries, path)
+    return _timeline(_join_parts(entries), path)
+
+
+def _join_parts(entries: list[tuple[int, int, str, str, str]]) -> list[tuple[int, int, str, str, str]]:
+    """The cues of a split line (`<line id>#N` after `<line id>`) as the one line they show: from its first cue's
+    start to its last cue's end, the texts joined."""
+    out: list[tuple[int, int, str, str, str]] = []
+    for start, end, plain, who, identifier in entries:
+        part = PART.match(identifier)
+        if part and out and out[-1][4] == part.group(1) and out[-1][3] == who:
+            first = out[-1]
+            out[-1] = (first[0], max(first[1], end), join_lines([first[2], plain]), who, first[4])
+            continue
+        out.append((start, end, plain, who, identifier))
+    return out
 
 
 def _timeline(entries: list[tuple[int, int, str, str, str]], path: Path) -> otio.schema.Timeline:

@@ -14,6 +14,7 @@ PACKAGES = ("scriptkit", "exporters", "generators")
 EXPORTER_MAY_USE = {"scriptkit", "scriptkit.models", "scriptkit.contract", "scriptkit.errors", "scriptkit.io"}
 EXPORTER_MAY_USE |= {"scriptkit.rates", "scriptkit.xml", "scriptkit.safexml", "scriptkit.mix"}  # mix: the levels
 EXPORTER_MAY_USE |= {"scriptkit.fonts"}  # fonts: which face draws which text (CJK), for the preview and storyboard
+EXPORTER_MAY_USE |= {"scriptkit.subtitle_cues"}  # the one cue maker: subtitle text and timing of every format
 
 
 def modules() -> dict[str, Path]:

@@ -19,6 +19,7 @@ from scriptkit.conform.layout import Join, Layout, MarkerInfo, Placed, layout
 from scriptkit.contract import SHOT_ID, caption_of, timeline_rate, track_role
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import url_to_path
+from scriptkit.subtitle_cues import same_text
 
 # -------------------------------------------------------------------------------------------- diff
 
@@ -233,7 +234,7 @@ def _diff_captions(plan: Layout, edited: Layout) -> list[CaptionChange]:
         before = planned.get(p.identity.owner or "")
         if isinstance(caption, str) and before is not None:
             text = caption_of(scriptkit_md(before.clip))
-            if caption.strip() != text.strip():
+            if not same_text(text, caption):  # a Han line's own cues (split, cleaned) are not an edit
                 changes.append(CaptionChange(p.identity.owner or "", text, caption))
     return changes
 
