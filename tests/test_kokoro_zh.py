@@ -16,7 +16,6 @@ from generators import VoiceJob
 from generators.audio import Audio, median_f0
 from generators.kokoro import VOICES, KokoroVoices, phonemize_english, tokens_of, vocabulary
 from generators.kokoro_zh import normalize_numbers, phonemize_zh
-from scriptkit.build import BuildRequest, build_project
 from scriptkit.cast import age_from, sex_from
 from scriptkit.models import DialogueLine, Voice
 from scriptkit.parse.zh import parse_zh
@@ -200,19 +199,19 @@ def test_a_speaker_the_cast_misses_is_cast_in_the_language_they_speak() -> None:
     assert cast["林晓"].language == "zh" and cast["林晓"].voice.name in ZH_VOICES
 
 
-def test_a_chinese_episode_voices_every_line_with_its_characters_mandarin_voice(tmp_path: Path) -> None:
-    out = tmp_path / "zh"
-    build_project(
-        BuildRequest(source=str(EPISODE), output=str(out), style=str(STYLE), nle="resolve", preview=False, quiet=True)
-    )
+@pytest.mark.parametrize("n", range(4), ids=["episode1", "episode2", "episode3", "episode4-fountain"])
+def test_a_chinese_episode_voices_every_line_with_its_characters_mandarin_voice(
+    zh_episodes: list[Path], n: int
+) -> None:
+    out = zh_episodes[n]
     shots = yaml.safe_load((out / "shots.yaml").read_text(encoding="utf-8"))
     cast = {member["name"]: member["voice"] for member in shots["cast"]}
-    assert {"林晓", "陈默", "王妈", "旁白"} <= set(cast)
+    assert {"林晓", "陈默"} <= set(cast) and len(cast) >= 4
     assert all(voice["backend"] == "kokoro" and voice["name"] in ZH_VOICES for voice in cast.values())
     assert len({(voice["name"], voice["pitch"]) for voice in cast.values()}) == len(cast)  # 8 voices: all distinct
     lines = [line for shot in shots["shots"] for line in shot.get("dialogue") or []]
     voices = json.loads((out / "media" / "assets.json").read_text(encoding="utf-8"))["voices"]
-    assert len(lines) >= 8 and {line["id"] for line in lines} == set(voices)
+    assert len(lines) >= 7 and {line["id"] for line in lines} == set(voices)
     for line in lines:
         asset = voices[line["id"]]
         character = line["character"]

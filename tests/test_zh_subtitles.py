@@ -4,7 +4,6 @@ the preview burn-in."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -182,27 +181,9 @@ def test_deterministic_and_quiet() -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """Both Chinese episodes built with the default backends (piper speaks where the Mandarin front end of the
-    default voice is not installed yet)."""
-    from scriptkit.build import BuildRequest, build_project
-
-    voice = None if importlib.util.find_spec("generators.kokoro_zh") else "piper"
-    out = tmp_path_factory.mktemp("zh")
-    folders = []
-    for n in (1, 2):
-        folder = out / f"ep{n}"
-        request = BuildRequest(
-            source=str(DATA / f"zh_episode{n}.txt"),
-            output=str(folder),
-            style=str(ROOT / "examples" / "style.png"),
-            voice_backend=voice,
-            preview=False,
-            quiet=True,
-        )
-        build_project(request)
-        folders.append(folder)
-    return folders
+def built(zh_episodes: list[Path]) -> list[Path]:
+    """The four Chinese episodes, built once for the run (tests/conftest.py): default backends, every format."""
+    return zh_episodes
 
 
 def _output(folder: Path, fmt: str) -> Path:
