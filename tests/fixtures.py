@@ -17,9 +17,11 @@ import colorsys
 import hashlib
 import io
 import wave
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import opentimelineio as otio
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -409,3 +411,19 @@ def picture_edits(
         shots[-1] = shots[-1].model_copy(update={"transition_out": Transition(kind="fade", duration=0.5)})
     drop = drop_frame and fps in ("29.97", "59.94") and draw(st.booleans())
     return base.model_copy(update={"shots": shots, "music": None, "scene_durations": {}, "drop_frame": drop})
+
+
+def dialogue_clip_spans(tl: otio.schema.Timeline, rate: Fraction) -> dict[str, tuple[int, int, str]]:
+    """Clip name -> (start ms, end ms, text) of every dialogue clip of our own timeline, computed independently
+    of the writers from the track layout."""
+    spans = {}
+    for track in tl.audio_tracks():
+        if track.metadata["scriptkit"].get("role") != "dialogue":
+            continue
+        for index, item in enumerate(track):
+            if isinstance(item, otio.schema.Clip):
+                rng = track.range_of_child_at_index(index)
+                start = Fraction(round(rng.start_time.value)) / rate
+                end = start + Fraction(round(rng.duration.value)) / rate
+                spans[item.name] = (round(start * 1000), round(end * 1000), item.metadata["scriptkit"]["text"])
+    return spans

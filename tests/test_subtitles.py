@@ -16,24 +16,14 @@ from scriptkit.contract import shot_cuts
 from scriptkit.errors import ScriptkitError
 from scriptkit.models import ExportOptions
 from scriptkit.rates import frames_to_timecode, parse_rate
-from tests.fixtures import sample_timeline
+from tests.fixtures import dialogue_clip_spans, sample_timeline
 
 RATES = ["23.976", "24", "25", "29.97", "30", "50", "59.94", "60"]
 
 
 def dialogue_spans(tl: otio.schema.Timeline, rate: Fraction) -> list[tuple[int, int, str]]:
     """(start ms, end ms, text) of every dialogue clip, computed independently from the track layout."""
-    spans = []
-    for track in tl.audio_tracks():
-        if track.metadata["scriptkit"]["role"] != "dialogue":
-            continue
-        for index, item in enumerate(track):
-            if isinstance(item, otio.schema.Clip):
-                rng = track.range_of_child_at_index(index)
-                start = Fraction(round(rng.start_time.value)) / rate
-                end = start + Fraction(round(rng.duration.value)) / rate
-                spans.append((round(start * 1000), round(end * 1000), item.metadata["scriptkit"]["text"]))
-    return sorted(spans)
+    return sorted(dialogue_clip_spans(tl, rate).values())
 
 
 def _ms(text: str) -> int:

@@ -32,6 +32,7 @@ from scriptkit.subtitle_cues import (
     same_text,
     units,
 )
+from tests.fixtures import dialogue_clip_spans
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,18 +194,7 @@ def _output(folder: Path, fmt: str) -> Path:
 
 def _clips(timeline: otio.schema.Timeline) -> dict[str, tuple[int, int, str]]:
     """Line id -> (start ms, end ms, text) of every dialogue clip of our own timeline."""
-    rate = Fraction(timeline.metadata["scriptkit"]["fps"])
-    found = {}
-    for track in timeline.audio_tracks():
-        if track.metadata["scriptkit"].get("role") != "dialogue":
-            continue
-        for index, item in enumerate(track):
-            if isinstance(item, otio.schema.Clip):
-                rng = track.range_of_child_at_index(index)
-                start = Fraction(round(rng.start_time.value)) / rate
-                end = start + Fraction(round(rng.duration.value)) / rate
-                found[item.name] = (round(start * 1000), round(end * 1000), item.metadata["scriptkit"]["text"])
-    return found
+    return dialogue_clip_spans(timeline, Fraction(timeline.metadata["scriptkit"]["fps"]))
 
 
 def _no_overlap(spans: list[tuple[int, int]]) -> None:
