@@ -47,11 +47,11 @@ from exporters.mlt_common import (
     shot_layout,
     wipe_shape,
 )
+from exporters.subtitle_common import attach_captions
 from scriptkit.contract import SHOT_ID, set_metadata
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_folder, file_url
 from scriptkit.rates import rational
-from scriptkit.subtitle_cues import join_lines
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -1011,7 +1011,8 @@ def read_draft(path: Path, app: App) -> otio.schema.Timeline:
             if fade_out:
                 out.append(_fade("out", fade_out, fps))
             pos = end
-    _attach_subtitles(tl, subtitles, rate)
+    set_metadata(tl, "capcut_subtitles", [{"start": s, "end": e, "text": t} for s, e, t in subtitles])
+    attach_captions(tl, subtitles, rate)
     return tl
 
 
@@ -1132,35 +1133,6 @@ def _clip(
         meta["level_db"] = round(20 * math.log10(volume), 3)
         set_metadata(clip, "scriptkit", meta)
     return clip, pending
-
-
-def _attach_subtitles(tl: otio.schema.Timeline, subtitles: list[tuple[int, int, str]], rate: Fraction) -> None:
-    """Keep every subtitle on the timeline, and each as metadata["caption"] of the audio clip it starts under (the
-    line it captions: `diff` reports a caption that differs from the line's text). The cues that follow it without
-    a gap inside the same clip are the further cues of a line the cue maker split: the caption is all of them."""
-    from scriptkit.contract import flatten
-
-    set_metadata(tl, "capcut_subtitles", [{"start": s, "end": e, "text": t} for s, e, t in subtitles])
-    if not subtitles:
-        return
-    for track in tl.tracks:
-        if track.kind != "Audio":
-            continue
-        for slot in flatten(track, rate)[0]:
-            if not hasattr(slot.item, "media_reference"):
-                continue
-            shown: list[str] = []
-            at = -1
-            for start, end, text in subtitles:
-                if not shown and (start == slot.start or (slot.start <= start < slot.end and end <= slot.end)):
-                    shown, at = [text], end
-                elif shown and start == at and start < slot.end and end <= slot.end:  # the next cue of a split line
-                    shown.append(text)
-                    at = end
-                elif shown:
-                    break
-            if shown:
-                set_metadata(slot.item, "caption", join_lines([line for text in shown for line in text.split("\n")]))
 
 
 # ------------------------------------------------------------------------------------------ install

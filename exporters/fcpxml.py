@@ -27,8 +27,11 @@ project's sequence becomes a timeline of the same shape `scriptkit.timeline` bui
 audio grouped by role (dialogue.<name> -> "DIALOGUE <NAME>", effects -> "SFX", music -> "MUSIC", others by
 lane), connected video by lane -> "V2"...; gaps, transitions (fades where a transition meets a gap or an end),
 markers, keywords, notes and metadata (in metadata["fcpxml"]), and metadata["scriptkit"] recovered from the
-most specific slot that survived. XML is parsed safely (no DTD, no entities, no network, size limit); a bomb,
-an external entity, a truncated or malformed file is a ScriptkitError naming the file and line.
+most specific slot that survived. Captions hang on the dialogue clip they start under as metadata["caption"]
+(a Han line's several captions joined again, an English caption without its `NAME: `), so `diff` reports a
+subtitle retyped in the editor and `refine` keeps it. XML is parsed safely (no DTD, no entities, no network,
+size limit); a bomb, an external entity, a truncated or malformed file is a ScriptkitError naming the file and
+line.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from lxml import etree
 from pydantic import Field, field_validator
 
 from exporters import Format, FormatOptions, head
+from exporters.subtitle_common import attach_captions
 from scriptkit import safexml
 from scriptkit.contract import (
     OWNER_ID,
@@ -726,6 +730,8 @@ class _Ctx:
     resources: dict[str, etree._Element]
     tc_start: Fraction
     connected: list[tuple[int, int, str, otio.schema.Clip, str]] = field(default_factory=list)
+    #: every <caption> (start frame, end frame, text), hung on the lines they caption once the tracks are read
+    captions: list[tuple[int, int, str]] = field(default_factory=list)
     #: parsed time attributes by text (a document repeats the same few durations and starts many times)
     times: dict[str | None, Fraction] = field(default_factory=dict)
 
@@ -988,6 +994,9 @@ def _collect_anchored(ctx: _Ctx, el: etree._Element, parent_abs: int, parent_loc
         if lane in (None, "0"):
             continue
         if child.tag == "caption":
+            start = parent_abs + ctx.frames(ctx.time(child, "offset") - parent_local)
+            text = "".join(style.text or "" for style in child.findall("text/text-style"))
+            ctx.captions.append((start, start + ctx.frames(_duration(ctx, child)), text))
             continue
         if child.tag == "spine":
             pos = parent_abs + ctx.frames(ctx.time(child, "offset") - parent_local)
@@ -1230,6 +1239,7 @@ def _timeline(root: etree._Element, real: Path) -> otio.schema.Timeline:
     _, _, md = _texts(sequence)
     for track in _order_tracks(_lay_connected(ctx), md.get(MD_TRACKS)):
         tl.tracks.append(track)
+    attach_captions(tl, ctx.captions, rate)  # a caption rewritten in the editor is the line's new subtitle
     meta: dict[str, Any] = {}
     if MD_TIMELINE in md:
         try:

@@ -1,5 +1,7 @@
 """What the SRT (exporters/subtitles.py) and WebVTT (exporters/webvtt.py) formats share: the dialogue cues of
-a timeline with their exact timings, and the bounded read of a subtitle file. Not a format itself.
+a timeline with their exact timings, and the bounded read of a subtitle file; and what every reader of a timeline
+with subtitles on it (CapCut / Jianying text segments, FCPXML captions) shares: `attach_captions`, which hangs each
+subtitle on the line it captions so that `diff` sees an edited one. Not a format itself.
 
 The text and timing rules of a cue are scriptkit.subtitle_cues' (the one cue maker, shared with the CapCut /
 Jianying text track and the preview burn-in): a line with Han script may become several cues, cut on the
@@ -7,15 +9,16 @@ timeline's frames, each with its displayed lines; any other line is one cue over
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
 
-from scriptkit.contract import caption_of, frames_at, scriptkit_view, timeline_rate
+from scriptkit.contract import caption_of, flatten, frames_at, scriptkit_view, set_metadata, timeline_rate
 from scriptkit.errors import ScriptkitError
-from scriptkit.subtitle_cues import is_han, pieces
+from scriptkit.subtitle_cues import is_han, join_lines, pieces
 
 MAX_SUBTITLE_BYTES = 20 * 1024 * 1024
 
@@ -107,3 +110,40 @@ def read_bytes(path: Path) -> bytes:
 
 def time_range(start: int, frames: int, fps: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(otio.opentime.RationalTime(start, fps), otio.opentime.RationalTime(frames, fps))
+
+
+def attach_captions(tl: otio.schema.Timeline, subtitles: list[tuple[int, int, str]], rate: Fraction) -> None:
+    """Hang each subtitle (start frame, end frame, text) a reader found on `tl` on the audio clip it starts under,
+    as metadata["caption"] (the line it captions: `diff` reports a caption that differs from the line's text).
+
+    The cues that follow it without a gap inside the same clip are the further cues of a line the cue maker split:
+    the caption is all of them. A caption that opens with the clip's speaker (`MAYA: Who calls?`, as FCPXML
+    captions of a line not in Han script are written) is the text after the name."""
+    if not subtitles:
+        return
+    subtitles = sorted(subtitles)
+    for track in tl.tracks:
+        if track.kind != "Audio":
+            continue
+        for slot in flatten(track, rate)[0]:
+            if not hasattr(slot.item, "media_reference"):
+                continue
+            shown: list[str] = []
+            at = -1
+            for start, end, text in subtitles[bisect_left(subtitles, (slot.start,)) :]:
+                if start >= slot.end:
+                    break
+                if not shown and (start == slot.start or (slot.start <= start and end <= slot.end)):
+                    shown, at = [text], end
+                elif shown and start == at and end <= slot.end:  # the next cue of a split line
+                    shown.append(text)
+                    at = end
+                elif shown:
+                    break
+            if not shown:
+                continue
+            caption = join_lines([line for text in shown for line in text.split("\n")])
+            who = str(scriptkit_view(slot.item).get("character") or "")
+            if who and caption.startswith(f"{who}:"):
+                caption = caption[len(who) + 1 :].strip()
+            set_metadata(slot.item, "caption", caption)

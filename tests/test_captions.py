@@ -150,3 +150,58 @@ def test_every_subtitle_writer_shows_the_caption_and_the_voice_is_the_lines(tmp_
     # the voice clip is the line's, spoken text and all
     meta = next(c for c in fixed.find_clips() if c.name == LINE).metadata["scriptkit"]
     assert (meta["text"], meta["caption"]) == (SPOKEN, FIX)
+
+
+def _caption_texts(root: object) -> list[object]:
+    return [style for style in root.iter("text-style") if style.getparent().tag == "text"]  # type: ignore[attr-defined]
+
+
+def test_a_caption_rewritten_in_final_cut_is_read_as_the_lines_new_subtitle(tmp_path: Path) -> None:
+    """FCPXML captions come back: our own file reads as no change, a caption retyped in the editor (the name
+    prefix kept or dropped) as the line's new subtitle, and nothing else as changed."""
+    from lxml import etree
+
+    shotlist = sample_shotlist()
+    media = tmp_path / "media"
+    plan = build_timeline(shotlist, sample_assets(shotlist, media), media)
+    fmt = get_format("fcpxml")
+    path = fmt.output_path(tmp_path / "fcpxml", "episode")
+    fmt.write(plan, path, ExportOptions(project_dir=str(tmp_path), media_dir=str(media)))
+    ours = diff_timelines(plan, fmt.read(path))
+    assert ours.captions == [] and ours.empty
+
+    tree = etree.parse(str(path))
+    styles = [s for s in _caption_texts(tree) if SPOKEN in (s.text or "")]
+    assert len(styles) == 1 and styles[0].text.endswith(f": {SPOKEN}")  # "NAME: line", as written
+    for edited, shown in ((styles[0].text.replace(SPOKEN, FIX), "prefix kept"), (FIX, "prefix dropped")):
+        styles[0].text = edited
+        tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+        diff = diff_timelines(plan, fmt.read(path))
+        assert diff.captions == [CaptionChange(LINE, SPOKEN, FIX)], shown
+        assert (diff.trims, diff.moves, diff.deleted, diff.foreign, diff.audio) == ([], [], [], [], []), shown
+
+
+def test_the_split_captions_of_a_chinese_line_read_back_as_the_line(zh_episodes: list[Path]) -> None:
+    """A Han line written as several captions (the cue maker's cues) is read back as that one line: our own FCPXML
+    of a Chinese episode shows no subtitle as changed, and a retyped one is reported."""
+    import json
+
+    import opentimelineio as otio
+    from lxml import etree
+
+    folder = zh_episodes[1]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    fcpxml = folder / next(o["path"] for o in manifest["outputs"] if o["format"] == "fcpxml")
+    otio_file = folder / next(o["path"] for o in manifest["outputs"] if o["format"] == "otio")
+    plan = otio.adapters.read_from_file(str(otio_file))
+    fmt = get_format("fcpxml")
+    assert diff_timelines(plan, fmt.read(fcpxml)).captions == []
+
+    tree = etree.parse(str(fcpxml))
+    styles = _caption_texts(tree)
+    assert len(styles) > len({c.name for c in plan.find_clips() if c.metadata["scriptkit"].get("kind") == "dialogue"})
+    styles[0].text = "改过的字幕"
+    edited = fcpxml.parent / "edited.fcpxml"
+    tree.write(str(edited), xml_declaration=True, encoding="UTF-8")
+    changes = diff_timelines(plan, fmt.read(edited)).captions
+    assert len(changes) == 1 and changes[0].edited.startswith("改过的字幕")
