@@ -48,7 +48,7 @@ from scriptkit.contract import HANDLE_SECONDS
 from scriptkit.errors import ScriptkitError
 from scriptkit.io import atomic_write_text, sha256_file
 from scriptkit.kinds import KINDS
-from scriptkit.models import Asset, Assets, CastMember, Script, ShotList
+from scriptkit.models import Asset, Assets, CastMember, ShotList
 
 ASSETS_FILE = "assets.json"
 MAX_STYLE_PIXELS = 64_000_000
@@ -230,14 +230,9 @@ def plan_images(shotlist: ShotList, backend: ImageGenerator, ctx: PlanContext) -
 
 def cast_for(shotlist: ShotList, backend: VoiceGenerator) -> list[CastMember]:
     """The shot list's cast, completed with every speaker it misses, each with a voice of `backend`."""
-    from scriptkit.cast import infer_cast, merge_cast
+    from scriptkit.cast import completed_cast
 
-    spoken: dict[str, list[str]] = {}  # what each speaker says: it sets their language
-    for line in (line for shot in shotlist.shots for line in shot.dialogue):
-        spoken.setdefault(" ".join(line.character.split()).upper(), []).append(line.text)
-    speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
-    found = infer_cast(Script(), [name for name in speakers if shotlist.member(name) is None], spoken)
-    return backend.cast(merge_cast(list(shotlist.cast), found))
+    return backend.cast(completed_cast(shotlist))
 
 
 def plan_voices(shotlist: ShotList, backend: VoiceGenerator, ctx: PlanContext) -> list[Planned]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scriptkit.models import CastMember, Script
+from scriptkit.models import CastMember, Script, ShotList
 
 _FEMALE_WORDS = re.compile(
     r"\b(woman|women|girl|lady|mother|mom|mum|grandmother|grandma|granny|daughter|sister|wife|aunt|niece|queen|"
@@ -235,15 +235,28 @@ def _display(name: str) -> str:
 def language_of(lines: Iterable[str]) -> str:
     """'zh' when most of the letters a character speaks are Han characters, else 'en'."""
     text = "".join(lines)
-    han = sum(1 for char in text if "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf")
+    han = len(_HAN.findall(text))
     letters = sum(1 for char in text if char.isalpha())
     return "zh" if letters and han * 2 > letters else "en"
 
 
+def speaker_key(name: str) -> str:
+    """A speaker's name as the cast keys it: spaces folded, upper case."""
+    return " ".join(name.split()).upper()
+
+
+def lines_by_speaker(lines: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """What each speaker says, from (character, text) pairs, keyed as `infer_cast` reads it (it sets the language)."""
+    spoken: dict[str, list[str]] = {}
+    for character, text in lines:
+        spoken.setdefault(speaker_key(character), []).append(text)
+    return spoken
+
+
 def infer_cast(script: Script, speakers: Iterable[str], lines: dict[str, list[str]] | None = None) -> list[CastMember]:
     """A cast member per speaking character (aliases folded in), in order of first line; `lines` (what each
-    speaks) sets the language."""
-    names = list(dict.fromkeys(" ".join(n.split()).upper() for n in speakers))
+    speaks, `lines_by_speaker`) sets the language."""
+    names = list(dict.fromkeys(speaker_key(n) for n in speakers))
     alias = aliases_of(names)
     block, intros = _title_block(script), _intros(script)
     main = [name for name in names if name not in alias]
@@ -292,6 +305,13 @@ def merge_cast(kept: list[CastMember], found: list[CastMember]) -> list[CastMemb
     """The user's cast (kept as written) plus the characters it does not name yet."""
     known = {member.name for member in kept} | {alias for member in kept for alias in member.aliases}
     return [*kept, *(member for member in found if member.name not in known)]
+
+
+def completed_cast(shotlist: ShotList) -> list[CastMember]:
+    """The shot list's cast, with every speaker it misses inferred (in the language of their lines)."""
+    pairs = [(line.character, line.text) for shot in shotlist.shots for line in shot.dialogue]
+    missing = [name for name in dict.fromkeys(name for name, _ in pairs) if shotlist.member(name) is None]
+    return merge_cast(list(shotlist.cast), infer_cast(Script(), missing, lines_by_speaker(pairs)))
 
 
 def cast_lines(members: list[CastMember]) -> list[str]:

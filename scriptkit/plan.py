@@ -68,7 +68,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from scriptkit import lexicon
-from scriptkit.cast import infer_cast, voice_cast
+from scriptkit.cast import infer_cast, lines_by_speaker, voice_cast
 from scriptkit.errors import ScriptkitError
 from scriptkit.limits import check_script, check_speech
 from scriptkit.models import (
@@ -1267,10 +1267,7 @@ def plan_script(script: Script, template: Template) -> ShotList:
         characters = [
             c.name for c in script.characters if transition_of(c.name) is None and shot_line(c.name) is None
         ] + planner.extra_names
-        spoken: dict[str, list[str]] = {}
-        for shot in shots:
-            for line in shot["dialogue"]:
-                spoken.setdefault(" ".join(line["character"].split()).upper(), []).append(line["text"])
+        spoken = lines_by_speaker((line["character"], line["text"]) for shot in shots for line in shot["dialogue"])
         cast = voice_cast(infer_cast(script, list(spoken), spoken))
         music = None
         if template.music_prompt:

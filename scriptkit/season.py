@@ -39,7 +39,7 @@ from scriptkit.build import BuildRequest, build_project, slugify
 from scriptkit.errors import ScriptkitError
 from scriptkit.fonts import FONT_STACK, page_font_css
 from scriptkit.io import atomic_write_text, folder_lock, remove_stale_temps
-from scriptkit.models import CastMember, Script, ShotList, Voice
+from scriptkit.models import CastMember, ShotList, Voice
 from scriptkit.plan import SHOTLIST_SUFFIXES
 
 #: What an episode may be: a screenplay (Fountain, Final Draft, a Chinese script in .txt or .docx) or a shot list.
@@ -97,14 +97,9 @@ def season_cast_file(folder: Path) -> list[CastMember]:
 
 def _members(shotlist: ShotList) -> list[CastMember]:
     """The episode's cast with every speaker it misses (as generation would infer them)."""
-    from scriptkit.cast import infer_cast, merge_cast
+    from scriptkit.cast import completed_cast
 
-    spoken: dict[str, list[str]] = {}  # what each speaker says: it sets their language
-    for line in (line for shot in shotlist.shots for line in shot.dialogue):
-        spoken.setdefault(" ".join(line.character.split()).upper(), []).append(line.text)
-    speakers = [line.character for shot in shotlist.shots for line in shot.dialogue]
-    missing = [name for name in dict.fromkeys(speakers) if shotlist.member(name) is None]
-    return merge_cast(list(shotlist.cast), infer_cast(Script(), missing, spoken))
+    return completed_cast(shotlist)
 
 
 def season_cast(episodes: list[ShotList], pinned: list[CastMember], voice_backend: str) -> list[CastMember]:
