@@ -785,9 +785,7 @@ class _Planner:
         return out
 
     def _fits(self, shot: _Shot, line: _Line) -> bool:
-        longest = self.t.max_shot
-        if shot.kind == "hook" and self.t.hook_seconds:
-            longest = min(longest, self.t.hook_seconds)
+        longest = _longest(self.t, shot.kind)
         return shot.dialogue_end() + GAP + line.pause_before + line.seconds + TAIL <= longest
 
     def _closer(self, state: _SceneState) -> str:
@@ -1069,6 +1067,14 @@ class _SceneState:
         return next((s for s in self.speakers if s != speaker), None)
 
 
+def _longest(template: Template, kind: str) -> float:
+    """The longest a shot of `kind` may be: the template's max_shot, and for the hook its hook_seconds (the first
+    cut lands within them)."""
+    if kind == "hook" and template.hook_seconds:
+        return min(template.max_shot, template.hook_seconds)
+    return template.max_shot
+
+
 def _heard_not_seen(block: _Block) -> bool:
     """A V.O. cue: heard over the picture, never one of the people on screen."""
     return bool({e.upper().replace(" ", "") for e in block.cue.extensions} & _VO_MARKS)
@@ -1126,10 +1132,7 @@ def _finish(
     """The `Shot` of a draft as a dict (`plan_script` makes the models: `_shot_model`, or validation)."""
     end = draft.dialogue_end()
     base = max(draft.action_time, end + TAIL if draft.lines else 0.0) + draft.hold
-    longest = template.max_shot
-    if draft.kind == "hook" and template.hook_seconds:
-        longest = min(longest, template.hook_seconds)  # the first cut lands within the hook's seconds
-    duration = min(max(base, template.min_shot), longest)
+    duration = min(max(base, template.min_shot), _longest(template, draft.kind))
     if draft.lines:
         duration = max(duration, end + TAIL)
     duration = round_seconds(duration)
