@@ -532,14 +532,17 @@ def _insert_new_shots(
         report.inserted.append(shot_id)
 
 
+def _home_key(placed: Placed) -> tuple[str, Any]:
+    """Which audio a track is home to: (kind, the character for dialogue)."""
+    kind = placed.identity.kind
+    return (kind, scriptkit_md(placed.clip).get("character") if kind == "dialogue" else None)
+
+
 def _audio_home(out: otio.schema.Timeline, source: Placed, homes: dict[tuple[str, Any], otio.schema.Track]):
     """The edited track holding this character's (or this kind's) audio, else a new one named like the plan's.
 
     `homes` maps (kind, character) to that track: filled from the edited timeline once, and by each placement."""
-    key = (
-        source.identity.kind,
-        scriptkit_md(source.clip).get("character") if source.identity.kind == "dialogue" else None,
-    )
+    key = _home_key(source)
     if key in homes:
         return homes[key]
     for track in out.tracks:
@@ -571,8 +574,7 @@ def _insert_new_audio(
     homes: dict[tuple[str, Any], otio.schema.Track] = {}
     for p in lay.clips:
         if p.track_kind == otio.schema.TrackKind.Audio and p.identity.kind in ("dialogue", "cue"):
-            character = scriptkit_md(p.clip).get("character") if p.identity.kind == "dialogue" else None
-            homes.setdefault((p.identity.kind, character), out.tracks[p.track])
+            homes.setdefault(_home_key(p), out.tracks[p.track])
     for source in new_layout.clips:
         identity = source.identity
         if identity.kind not in ("dialogue", "cue") or identity.owner in old_clips:
@@ -594,8 +596,7 @@ def _insert_new_audio(
             out.tracks.append(track)
             _place_at(track, clip, start, rate)
             report.notes.append(f"{identity.owner}: no room on its track; placed on new track {track.name}")
-        character = scriptkit_md(source.clip).get("character") if identity.kind == "dialogue" else None
-        homes.setdefault((identity.kind, character), track)
+        homes.setdefault(_home_key(source), track)
         present.add(identity.owner)
         if report_inserted:
             report.inserted.append(identity.owner or "")
