@@ -523,8 +523,8 @@ def _write_connected_clip(
     _clip_children(w, el, clip, local, shot=False, volume=volume, keys=keys)
     el.attrib.pop("_anchor_at")
     _insert_anchored(parent.element, el)
-    if meta.get("kind") == "dialogue" and caption_of(meta):
-        text = caption_of(meta)
+    text = caption_of(meta) if meta.get("kind") == "dialogue" else ""
+    if text:
         if not is_han(text):
             _insert_anchored(
                 parent.element, _caption(w, f"{meta.get('character', '')}: {text}".strip(": "), offset, frames)

@@ -315,9 +315,9 @@ def _read_audio(track: otio.schema.Track, rate: Fraction, lay: Layout) -> AudioT
         level = meta.get("level_db", tmeta.get("level_db", 0.0))
         pos, duration = slot.start, slot.frames
         clips.append(AudioPlace(item.name, pos, duration, slot.source_in, _media_path(item), float(level or 0.0), meta))
-        if meta.get("kind") == "dialogue" and caption_of(meta):
+        text = caption_of(meta) if meta.get("kind") == "dialogue" else ""
+        if text:
             who = str(meta.get("character") or "")
-            text = caption_of(meta)
             if not is_han(text):
                 lay.subtitles.append(Subtitle(pos, pos + duration, who, text, None, item.name))
                 continue
