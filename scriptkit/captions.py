@@ -2,10 +2,11 @@
 
 The editor fixes a subtitle in the app (a typo, a rewording, a shorter line); `scriptkit diff` reports it
 (`scriptkit.conform.diff.CaptionChange`, found by a reader that reads subtitles back: the CapCut/Jianying draft's
-text segments) and `scriptkit refine` keeps it: `settle_captions` writes it into the new shot list as the line's
-`caption` (`DialogueLine.caption`, in shots.yaml), the timeline carries it in the dialogue clip's metadata, and every
-writer of subtitles (SRT, WebVTT, the preview burn-in, CapCut/Jianying text segments, FCPXML captions,
-Kdenlive/Shotcut subtitles) shows it through `scriptkit.contract.caption_of`. The voice is not regenerated: its
+text segments and FCPXML captions, through `exporters.subtitle_common.attach_captions`) and `scriptkit refine`
+keeps it: `settle_captions` writes it into the new shot list as the line's `caption` (`DialogueLine.caption`, in
+shots.yaml), the timeline carries it in the dialogue clip's metadata, and every writer of subtitles (SRT, WebVTT,
+the preview burn-in, CapCut/Jianying text segments, FCPXML captions) shows it through
+`scriptkit.contract.caption_of`. The voice is not regenerated: its
 cache key is the spoken `text`, which did not change. A later build or refine of that version keeps the caption
 (it is in the version's shots.yaml; `--script` carries it to the re-planned line that keeps the line's id).
 
